@@ -25,6 +25,8 @@ public enum FewShotError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownMetric(String)
     /// A nested array whose rows differ in length, so it has no shape.
     case raggedPattern(name: String, detail: String)
+    /// An episode sampler asked for more classes than have enough examples.
+    case notEnoughClasses(way: Int, eligible: Int, examplesNeeded: Int)
 
     public var description: String {
         switch self {
@@ -50,6 +52,8 @@ public enum FewShotError: Error, Sendable, Equatable, CustomStringConvertible {
             "metric must be one of: cosine, euclidean, hamming (got \"\(metric)\")"
         case let .raggedPattern(name, detail):
             "\(name) must be a rectangular array (\(detail))"
+        case let .notEnoughClasses(way, eligible, examplesNeeded):
+            "a \(way)-way episode needs \(way) classes with at least \(examplesNeeded) examples each; the data set has \(eligible)"
         }
     }
 

@@ -10,7 +10,7 @@ import Darwin
 ///
 /// The kernels are generic so that one implementation serves both precisions; `@inlinable`
 /// lets the compiler specialise each call site to straight SIMD code.
-public protocol KernelScalar: BinaryFloatingPoint, SIMDScalar, Sendable {
+public protocol KernelScalar: BinaryFloatingPoint, SIMDScalar, Codable, Sendable {
     /// eˣ, from the platform's C library.
     static func exponential(_ x: Self) -> Self
 }

@@ -11,30 +11,23 @@ extension Kernels {
         precondition(a.count == b.count, "dot: lengths differ (\(a.count) vs \(b.count))")
         let n = a.count
         guard n > 0, let pa = a.baseAddress, let pb = b.baseAddress else { return 0 }
-        let ra = UnsafeRawPointer(pa), rb = UnsafeRawPointer(pb)
-        let stride = MemoryLayout<T>.stride
         var acc0 = SIMD8<T>(), acc1 = SIMD8<T>(), acc2 = SIMD8<T>(), acc3 = SIMD8<T>()
         var i = 0
-        while i + 32 <= n {
-            acc0 += ra.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<T>.self)
-                * rb.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<T>.self)
-            acc1 += ra.loadUnaligned(fromByteOffset: (i + 8) * stride, as: SIMD8<T>.self)
-                * rb.loadUnaligned(fromByteOffset: (i + 8) * stride, as: SIMD8<T>.self)
-            acc2 += ra.loadUnaligned(fromByteOffset: (i + 16) * stride, as: SIMD8<T>.self)
-                * rb.loadUnaligned(fromByteOffset: (i + 16) * stride, as: SIMD8<T>.self)
-            acc3 += ra.loadUnaligned(fromByteOffset: (i + 24) * stride, as: SIMD8<T>.self)
-                * rb.loadUnaligned(fromByteOffset: (i + 24) * stride, as: SIMD8<T>.self)
-            i += 32
+        while i &+ 32 <= n {
+            acc0 += load8(pa, i) * load8(pb, i)
+            acc1 += load8(pa, i &+ 8) * load8(pb, i &+ 8)
+            acc2 += load8(pa, i &+ 16) * load8(pb, i &+ 16)
+            acc3 += load8(pa, i &+ 24) * load8(pb, i &+ 24)
+            i &+= 32
         }
-        while i + 8 <= n {
-            acc0 += ra.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<T>.self)
-                * rb.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<T>.self)
-            i += 8
+        while i &+ 8 <= n {
+            acc0 += load8(pa, i) * load8(pb, i)
+            i &+= 8
         }
-        var total = ((acc0 + acc1) + (acc2 + acc3)).sum()
+        var total = horizontalSum((acc0 + acc1) + (acc2 + acc3))
         while i < n {
             total += pa[i] * pb[i]
-            i += 1
+            i &+= 1
         }
         return total
     }
@@ -62,30 +55,25 @@ extension Kernels {
         precondition(a.count == b.count, "squaredDistance: lengths differ (\(a.count) vs \(b.count))")
         let n = a.count
         guard n > 0, let pa = a.baseAddress, let pb = b.baseAddress else { return 0 }
-        let ra = UnsafeRawPointer(pa), rb = UnsafeRawPointer(pb)
-        let stride = MemoryLayout<T>.stride
         var acc0 = SIMD8<T>(), acc1 = SIMD8<T>()
         var i = 0
-        while i + 16 <= n {
-            let d0 = ra.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<T>.self)
-                - rb.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<T>.self)
-            let d1 = ra.loadUnaligned(fromByteOffset: (i + 8) * stride, as: SIMD8<T>.self)
-                - rb.loadUnaligned(fromByteOffset: (i + 8) * stride, as: SIMD8<T>.self)
+        while i &+ 16 <= n {
+            let d0 = load8(pa, i) - load8(pb, i)
+            let d1 = load8(pa, i &+ 8) - load8(pb, i &+ 8)
             acc0 += d0 * d0
             acc1 += d1 * d1
-            i += 16
+            i &+= 16
         }
-        while i + 8 <= n {
-            let d = ra.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<T>.self)
-                - rb.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<T>.self)
+        while i &+ 8 <= n {
+            let d = load8(pa, i) - load8(pb, i)
             acc0 += d * d
-            i += 8
+            i &+= 8
         }
-        var total = (acc0 + acc1).sum()
+        var total = horizontalSum(acc0 + acc1)
         while i < n {
             let d = pa[i] - pb[i]
             total += d * d
-            i += 1
+            i &+= 1
         }
         return total
     }
@@ -100,6 +88,24 @@ extension Kernels {
     ) -> T {
         let denominator = norm(a) * norm(b)
         return denominator <= minimumNormProduct ? 0 : dot(a, b) / denominator
+    }
+}
+
+// MARK: - SIMD helpers
+
+extension Kernels {
+    /// Eight consecutive elements starting at `base + offset`, without an alignment requirement.
+    @inlinable @inline(__always)
+    static func load8<T: KernelScalar>(_ base: UnsafePointer<T>, _ offset: Int) -> SIMD8<T> {
+        UnsafeRawPointer(base + offset).loadUnaligned(as: SIMD8<T>.self)
+    }
+
+    /// The sum of the lanes by halving (8 → 4 → 2 → 1), which compiles to a few shuffles and adds.
+    @inlinable @inline(__always)
+    static func horizontalSum<T: KernelScalar>(_ v: SIMD8<T>) -> T {
+        let four = v.lowHalf + v.highHalf
+        let two = four.lowHalf + four.highHalf
+        return two[0] + two[1]
     }
 }
 
