@@ -15,7 +15,8 @@ let package = Package(
     ],
     targets: [
         // Core learning targets: toolchain only.
-        .target(name: "EngramKernels"),
+        .target(name: "CEngramKernels"),
+        .target(name: "EngramKernels", dependencies: ["CEngramKernels"]),
         .target(name: "EngramSpiking", dependencies: ["EngramKernels"]),
         .target(name: "EngramFewShot", dependencies: ["EngramKernels", "EngramSpiking"]),
 
@@ -42,7 +43,7 @@ let package = Package(
             dependencies: ["EngramFewShot"],
             resources: [.copy("Resources/fewshot-golden.json")]
         ),
-        .testTarget(name: "EngramBenchmarksTests", dependencies: ["EngramBenchmarks"]),
+        .testTarget(name: "EngramBenchmarksTests", dependencies: ["EngramBenchmarks", "EngramFewShot"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,5 @@
+import CEngramKernels
+
 extension Kernels {
     /// `y ← y + α·x`, element by element.
     ///
@@ -12,6 +14,10 @@ extension Kernels {
         precondition(x.count == y.count, "axpy: lengths differ (\(x.count) vs \(y.count))")
         let n = x.count
         guard n > 0, let px = x.baseAddress, let py = y.baseAddress else { return }
+        if T.self == Float.self && hasAVX2FMA {
+            engram_saxpy_avx2(Float(alpha), floatPointer(px), UnsafeMutableRawPointer(py).assumingMemoryBound(to: Float.self), n)
+            return
+        }
         let scale = SIMD8<T>(repeating: alpha)
         var i = 0
         while i &+ 8 <= n {
@@ -44,8 +50,12 @@ extension Kernels {
         precondition(x.count == columns, "gemv: x has \(x.count) elements, not \(columns)")
         precondition(y.count == rows, "gemv: y has \(y.count) elements, not \(rows)")
         guard rows > 0 else { return }
-        guard columns > 0, let a = matrix.baseAddress, let px = x.baseAddress else {
+        guard columns > 0, let a = matrix.baseAddress, let px = x.baseAddress, let py = y.baseAddress else {
             y.update(repeating: 0)
+            return
+        }
+        if T.self == Float.self && hasAVX2FMA {
+            engram_sgemv_avx2(floatPointer(a), rows, columns, floatPointer(px), UnsafeMutableRawPointer(py).assumingMemoryBound(to: Float.self))
             return
         }
         let vectorColumns = columns & ~7

@@ -1,16 +1,27 @@
+import CEngramKernels
+
 extension Kernels {
     /// The dot product `Σ aᵢ·bᵢ`.
     ///
     /// Four 8-lane SIMD accumulators hide the add latency; the lanes are summed at the end.
     /// - Complexity: O(n).
     /// - Precondition: `a.count == b.count`.
-    /// - Note: Tolerance: the summation order differs from a left-to-right loop, so the result may
-    ///   differ from it by at most `n · ulp(1) · Σ|aᵢ·bᵢ|` (the standard bound γₙ for any order).
+    /// - Note: Tolerance: the summation order differs from a left-to-right loop (and Float uses
+    ///   fused multiply-adds where the CPU has them), so the result may differ from it by at most
+    ///   `n · ulp(1) · Σ|aᵢ·bᵢ|` (the standard bound γₙ, which holds for any order).
     @inlinable
     public static func dot<T: KernelScalar>(_ a: UnsafeBufferPointer<T>, _ b: UnsafeBufferPointer<T>) -> T {
         precondition(a.count == b.count, "dot: lengths differ (\(a.count) vs \(b.count))")
-        let n = a.count
-        guard n > 0, let pa = a.baseAddress, let pb = b.baseAddress else { return 0 }
+        guard a.count > 0, let pa = a.baseAddress, let pb = b.baseAddress else { return 0 }
+        if T.self == Float.self && hasAVX2FMA {
+            return T(engram_sdot_avx2(floatPointer(pa), floatPointer(pb), a.count))
+        }
+        return portableDot(pa, pb, count: a.count)
+    }
+
+    /// ``dot(_:_:)`` in portable Swift SIMD (the x86-64 baseline, or NEON on ARM).
+    @inlinable
+    static func portableDot<T: KernelScalar>(_ pa: UnsafePointer<T>, _ pb: UnsafePointer<T>, count n: Int) -> T {
         var acc0 = SIMD8<T>(), acc1 = SIMD8<T>(), acc2 = SIMD8<T>(), acc3 = SIMD8<T>()
         var i = 0
         while i &+ 32 <= n {

@@ -72,7 +72,7 @@ struct BenchFewShot: ParsableCommand {
     private func runPeer() throws -> [String: [String: Double]] {
         let script = "Benchmarks/peers/fewshot_reference.py"
         guard FileManager.default.fileExists(atPath: script) else {
-            throw ValidationError("--peer needs \(script); run it from the repository root")
+            throw CommandFailure("--peer needs \(script); run it from the repository root")
         }
         if !json { FileHandle.standardError.write(Data("running the NumPy peer…\n".utf8)) }
         let process = Process()
@@ -86,7 +86,7 @@ struct BenchFewShot: ParsableCommand {
         guard process.terminationStatus == 0,
               let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
               let numpy = object["numpy"] as? [String: [String: Any]] else {
-            throw ValidationError("the NumPy peer failed (exit \(process.terminationStatus)); run \(script) to see why")
+            throw CommandFailure("the NumPy peer failed (exit \(process.terminationStatus)); run \(script) to see why")
         }
         return numpy.mapValues { $0.compactMapValues { $0 as? Double } }
     }

@@ -48,7 +48,7 @@ struct FewShotEval: ParsableCommand {
                 source = "built-in synthetic spike rates"
             }
         } catch {
-            throw ValidationError("\(error)")
+            throw CommandFailure("\(error)")
         }
         let evaluation = FewShotEvaluation(
             way: way, shot: shot, queriesPerClass: query, episodes: episodes, spikeSteps: spikes, seed: seed)
@@ -56,7 +56,7 @@ struct FewShotEval: ParsableCommand {
         do {
             summaries = try evaluation.run(on: dataset)
         } catch {
-            throw ValidationError("\(error)")
+            throw CommandFailure("\(error)")
         }
 
         if json {

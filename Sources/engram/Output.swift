@@ -23,3 +23,10 @@ func printTable(header: [String], rows: [[String]]) {
     print(line(widths.map { String(repeating: "-", count: $0) }))
     rows.forEach { print(line($0)) }
 }
+
+/// A failure at run time (unreadable input, rejected data): printed as `Error: …` without the
+/// usage text that ArgumentParser adds to `ValidationError`, and exits with status 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

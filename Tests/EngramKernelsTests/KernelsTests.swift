@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import EngramKernels
+@testable import EngramKernels
 
 /// Each SIMD kernel against a plain scalar loop in higher precision.
 ///
@@ -56,23 +56,45 @@ struct KernelsTests {
         #expect(Kernels.cosine([Float](repeating: 0, count: 9), [Float](repeating: 1, count: 9)) == 0)
     }
 
-    @Test("axpy rounds like y + (a·x), bit for bit")
-    func axpyExact() {
+    func checkAxpyExact<T: KernelScalar>(_ type: T.Type) {
         var generator = SeededGenerator(seed: 3)
         for n in Self.lengths {
-            let x = Self.randomVector(n, &generator, as: Double.self)
-            var y = Self.randomVector(n, &generator, as: Double.self)
-            let expected = zip(x, y).map { $1 + 0.3 * $0 }
-            Kernels.axpy(0.3, x, &y)
+            let x = Self.randomVector(n, &generator, as: T.self)
+            var y = Self.randomVector(n, &generator, as: T.self)
+            let alpha = T(0.3)
+            let expected = zip(x, y).map { x, y in
+                let product = alpha * x
+                return y + product
+            }
+            Kernels.axpy(alpha, x, &y)
             #expect(y == expected, "n = \(n)")
         }
     }
 
-    @Test func gemvMatchesRowDots() {
+    @Test("axpy rounds like y + (a·x), bit for bit, with no fused multiply-add")
+    func axpyExact() {
+        checkAxpyExact(Float.self)
+        checkAxpyExact(Double.self)
+    }
+
+    @Test("the portable SIMD dot agrees with the dispatched one (AVX2 + FMA where present)")
+    func portableAgreesWithDispatched() {
+        var generator = SeededGenerator(seed: 13)
+        for n in Self.lengths where n > 0 {
+            let a = Self.randomVector(n, &generator, as: Float.self)
+            let b = Self.randomVector(n, &generator, as: Float.self)
+            let magnitude = zip(a, b).reduce(0.0) { $0 + abs(Double($1.0) * Double($1.1)) }
+            let portable = a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in Kernels.portableDot(pa.baseAddress!, pb.baseAddress!, count: n) }
+            }
+            #expect(abs(Double(portable) - Double(Kernels.dot(a, b))) <= 2 * Double(n) * Double(Float.ulpOfOne) * magnitude)
+        }
+    }
+
+    func checkGemv<T: KernelScalar>(_ type: T.Type, rows: Int, columns: Int) {
         var generator = SeededGenerator(seed: 11)
-        let rows = 13, columns = 67
-        let matrix = Self.randomVector(rows * columns, &generator, as: Float.self)
-        let x = Self.randomVector(columns, &generator, as: Float.self)
+        let matrix = Self.randomVector(rows * columns, &generator, as: T.self)
+        let x = Self.randomVector(columns, &generator, as: T.self)
         let y = Kernels.gemv(matrix, rows: rows, columns: columns, x)
         for r in 0..<rows {
             var exact = 0.0, magnitude = 0.0
@@ -80,8 +102,15 @@ struct KernelsTests {
                 exact += Double(matrix[r * columns + c]) * Double(x[c])
                 magnitude += abs(Double(matrix[r * columns + c]) * Double(x[c]))
             }
-            #expect(abs(Double(y[r]) - exact) <= Double(columns) * Double(Float.ulpOfOne) * magnitude)
+            #expect(abs(Double(y[r]) - exact) <= Double(columns) * Double(T.ulpOfOne) * magnitude, "\(T.self) row \(r)")
         }
+    }
+
+    @Test("gemv against row-by-row scalar loops (Float: AVX2 where present; Double: portable)",
+          arguments: [(13, 67), (4, 64), (5, 8), (3, 7), (1, 1)])
+    func gemvMatchesRowDots(rows: Int, columns: Int) {
+        checkGemv(Float.self, rows: rows, columns: columns)
+        checkGemv(Double.self, rows: rows, columns: columns)
     }
 
     @Test("argmax: the first maximum wins, NaN never does")

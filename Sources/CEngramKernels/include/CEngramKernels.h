@@ -1,0 +1,40 @@
+#ifndef CENGRAM_KERNELS_H
+#define CENGRAM_KERNELS_H
+
+/// Float32 micro-kernels with AVX2 + FMA, chosen at run time.
+///
+/// Swift's portable SIMD compiles to the x86-64 baseline (SSE2), because the package may not pass
+/// target flags to its users. These few hot kernels are compiled for AVX2 + FMA with a function
+/// attribute instead, and EngramKernels calls them only when `engram_cpu_has_avx2_fma()` says the
+/// processor has both; everywhere else (other CPUs, other architectures) it uses its Swift code.
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// 1 when the processor runs AVX2 and FMA instructions, else 0 (always 0 off x86-64). Set by a
+/// load-time constructor, before any Swift code runs, so reading it is a plain load.
+extern int engram_avx2_fma_available;
+
+static inline int engram_cpu_has_avx2_fma(void) { return engram_avx2_fma_available; }
+
+/// Σ a[i]·b[i] over n floats, with fused multiply-adds in eight-lane accumulators.
+/// Call only when engram_cpu_has_avx2_fma() returns 1.
+float engram_sdot_avx2(const float *a, const float *b, ptrdiff_t n);
+
+/// y[i] = y[i] + (alpha·x[i]) over n floats, the product and the sum rounded separately (no fused
+/// multiply-add), so the result is bit-identical to the portable code.
+/// Call only when engram_cpu_has_avx2_fma() returns 1.
+void engram_saxpy_avx2(float alpha, const float *x, float *y, ptrdiff_t n);
+
+/// y[r] = Σ_j A[r·columns + j]·x[j] for a row-major rows × columns matrix, four rows at a time.
+/// Call only when engram_cpu_has_avx2_fma() returns 1.
+void engram_sgemv_avx2(const float *matrix, ptrdiff_t rows, ptrdiff_t columns, const float *x, float *y);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
