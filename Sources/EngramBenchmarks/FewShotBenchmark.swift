@@ -57,15 +57,16 @@ public enum FewShotBenchmark {
             featureCount: configuration.featureCount, classCount: configuration.way,
             supportCount: configuration.supportCount, queryCount: configuration.queryCount)
         var predictions = [Int](repeating: 0, count: configuration.queryCount)
+        data.loadRates(into: &episode)
         var batchedHebbian = BatchedHebbian(featureCount: configuration.featureCount, classCount: configuration.way)
         let hebbianRate = Throughput.measure(targetSeconds: targetSeconds) {
-            data.load(into: &episode)
+            data.averageSpikes(into: &episode)
             batchedHebbian.predict(episode, into: &predictions)
             return predictions[0]
         }
         var batchedNet = BatchedPrototypeNet(featureCount: configuration.featureCount, classCount: configuration.way)
         let prototypeRate = Throughput.measure(targetSeconds: targetSeconds) {
-            data.load(into: &episode)
+            data.averageSpikes(into: &episode)
             batchedNet.predict(episode, into: &predictions)
             return predictions[0]
         }
@@ -102,19 +103,20 @@ private struct EpisodeData {
     /// Float32 copies of every pattern's values, support first, for the batched path.
     private let spikeValues: [[Float]]
 
-    /// Writes the episode into the batched learners' buffers. Rate vectors are copied once and kept;
-    /// spike trains are averaged over time on every call, since that is part of each episode's work.
-    func load(into episode: inout Episode) {
+    /// Writes the labels, and rate vectors when the configuration has no spike trains, into the
+    /// batched learners' buffers (once, before timing).
+    func loadRates(into episode: inout Episode) {
+        episode.supportLabels = labels
+        guard configuration.spikeSteps == nil else { return }
+        episode.support = spikeValues[..<support.count].flatMap { $0 }
+        episode.queries = spikeValues[support.count...].flatMap { $0 }
+    }
+
+    /// Averages every spike train over time into the episode's rows: part of each timed episode,
+    /// as the reference averages trains on every call. Does nothing for rate-vector configurations.
+    func averageSpikes(into episode: inout Episode) {
         let n = configuration.featureCount
-        guard let steps = configuration.spikeSteps else {
-            if episode.supportLabels != labels {
-                episode.supportLabels = labels
-                episode.support = spikeValues[..<support.count].flatMap { $0 }
-                episode.queries = spikeValues[support.count...].flatMap { $0 }
-            }
-            return
-        }
-        episode.supportLabels.withUnsafeMutableBufferPointer { _ = $0.update(from: labels) }
+        guard let steps = configuration.spikeSteps else { return }
         let stepCount = Float(steps)
         for (index, train) in spikeValues.enumerated() {
             let isSupport = index < support.count

@@ -1,4 +1,4 @@
-import CZlib
+import CEngramZlib
 import Foundation
 
 /// Reading files that may be gzip-compressed (the data sets ship as `.csv.gz`).
@@ -33,7 +33,7 @@ enum Gzip {
                 let status = chunk.withUnsafeMutableBufferPointer { buffer -> Int32 in
                     stream.next_out = buffer.baseAddress
                     stream.avail_out = uInt(buffer.count)
-                    return CZlib.inflate(&stream, Z_NO_FLUSH)
+                    return CEngramZlib.inflate(&stream, Z_NO_FLUSH)
                 }
                 output.append(contentsOf: chunk[0..<(chunk.count - Int(stream.avail_out))])
                 switch status {

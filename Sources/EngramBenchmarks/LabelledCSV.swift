@@ -17,7 +17,8 @@ public enum LabelledCSV {
         var features: [Double] = []
         var labels: [Int] = []
         var width: Int?
-        for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // `isNewline` covers "\n" and the single Character "\r\n" of Windows line endings.
+        for (offset, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let lineNumber = offset + 1
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
                 .map { $0.trimmingCharacters(in: .whitespaces) }
@@ -32,7 +33,7 @@ public enum LabelledCSV {
             }
             width = fields.count - 1
             for (column, number) in numbers.dropLast().enumerated() {
-                guard let number, number.isFinite else {
+                guard let number, number.isFinite, (number * scale).isFinite else {
                     throw BenchmarkError.malformedRow(path: path, line: lineNumber, reason: "column \(column + 1) is not a finite number: \"\(fields[column])\"")
                 }
                 features.append(number * scale)

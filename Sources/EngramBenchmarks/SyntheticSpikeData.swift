@@ -11,6 +11,8 @@ public enum SyntheticSpikeData {
     public static func make(
         classes: Int = 10, examplesPerClass: Int = 100, featureCount: Int = 64, noise: Double = 0.4, seed: UInt64 = 2017
     ) throws -> LabelledDataset {
+        precondition(classes > 0 && examplesPerClass > 0 && featureCount > 0 && noise >= 0,
+                     "SyntheticSpikeData: sizes must be positive and noise non-negative")
         var generator = SeededGenerator(seed: seed)
         var features: [Double] = []
         var labels: [Int] = []

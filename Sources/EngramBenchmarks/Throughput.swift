@@ -13,6 +13,7 @@ public struct Throughput: Sendable, Equatable {
     public static func measure(
         repeats: Int = 5, targetSeconds: Double = 0.2, minimumCalls: Int = 100, _ body: () -> Int
     ) -> Throughput {
+        precondition(repeats > 0 && targetSeconds > 0 && minimumCalls > 0, "Throughput.measure: non-positive settings")
         let clock = ContinuousClock()
         var checksum = 0
         func timeCalls(_ calls: Int) -> Double {

@@ -40,12 +40,21 @@ public struct FewShotCase: Sendable, Decodable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(String.self, forKey: .name)
-        featureCount = try container.decode(Int.self, forKey: .featureCount)
-        classCount = try container.decode(Int.self, forKey: .classCount)
+        featureCount = try Self.integer(try container.decode(Double.self, forKey: .featureCount), .featureCount, container)
+        classCount = try Self.integer(try container.decode(Double.self, forKey: .classCount), .classCount, container)
         learningRate = try container.decodeIfPresent(Double.self, forKey: .learningRate) ?? 0.1
         support = try container.decode([SpikePattern].self, forKey: .support)
-        labels = try container.decode([Int].self, forKey: .labels)
+        labels = try container.decode([Double].self, forKey: .labels).map { try Self.integer($0, .labels, container) }
         queries = try container.decode([SpikePattern].self, forKey: .queries)
+    }
+
+    /// An integer field read as a number first, so that `2.5` or `1e30` is reported with its field
+    /// rather than as a file-level error without a path.
+    private static func integer(_ value: Double, _ key: CodingKeys, _ container: KeyedDecodingContainer<CodingKeys>) throws -> Int {
+        guard value.rounded() == value, let integer = Int(exactly: value) else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "\(value) is not an integer")
+        }
+        return integer
     }
 }
 

@@ -1,10 +1,10 @@
 import ArgumentParser
 
 /// `engram bench …`: the benchmarks, as tables or JSON.
-struct Bench: ParsableCommand {
+struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Engram's speed; figures are meant to be compared with peers run side by side.",
-        subcommands: [BenchFewShot.self]
+        subcommands: [BenchFewShot.self, BenchEncode.self]
     )
 }

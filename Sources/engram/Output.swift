@@ -30,3 +30,58 @@ struct CommandFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
+
+/// One JSON object as a line of text.
+func jsonLine(_ object: Any) throws -> String {
+    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+    return String(decoding: data, as: UTF8.self) + "\n"
+}
+
+/// Standard output, or a file created anew.
+struct OutputSink {
+    private let handle: FileHandle
+
+    init(path: String?) throws {
+        guard let path else {
+            handle = .standardOutput
+            return
+        }
+        guard FileManager.default.createFile(atPath: path, contents: nil) , let handle = FileHandle(forWritingAtPath: path) else {
+            throw CommandFailure("cannot write \(path)")
+        }
+        self.handle = handle
+    }
+
+    func write(_ text: String) throws {
+        try handle.write(contentsOf: Data(text.utf8))
+    }
+}
+
+/// A count-based progress line on standard error ("embedding 1200/5882 (20%)"), redrawn in place on
+/// a terminal and printed every 10% otherwise.
+final class CountProgress {
+    private let label: String
+    private let total: Int
+    private let interactive = isatty(STDERR_FILENO) != 0
+    private var lastStep = -1
+
+    init(label: String, total: Int) {
+        self.label = label
+        self.total = max(total, 1)
+    }
+
+    func advance(to done: Int) {
+        let percent = done * 100 / total
+        let text = "\(label) \(done)/\(total) (\(percent)%)"
+        if interactive {
+            FileHandle.standardError.write(Data(("\r" + text + "\u{1B}[K").utf8))
+        } else if percent / 10 > lastStep {
+            lastStep = percent / 10
+            FileHandle.standardError.write(Data((text + "\n").utf8))
+        }
+    }
+
+    func finish() {
+        if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}

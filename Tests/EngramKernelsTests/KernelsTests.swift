@@ -157,6 +157,16 @@ struct KernelsTests {
         #expect(abs(Kernels.softmax([Float](repeating: 3, count: 100)).reduce(0, +) - 1) <= 100 * Float.ulpOfOne)
     }
 
+    @Test("GELU against 0.5·x·(1 + erf(x/√2)) in double precision")
+    func gelu() {
+        var values = stride(from: -9.0, through: 9.0, by: 0.001).map { Float($0) } + [0, -0, 1e-30, .greatestFiniteMagnitude / 4]
+        let expected = values.map { x in 0.5 * Double(x) * (1 + erf(Double(x) / 2.0.squareRoot())) }
+        values.withUnsafeMutableBufferPointer { Kernels.gelu($0) }
+        for (got, want) in zip(values, expected) where want.isFinite {
+            #expect(abs(Double(got) - want) <= 3e-7 * max(1, abs(want)), "gelu: \(got) vs \(want)")
+        }
+    }
+
     @Test("the seeded generator is reproducible and uniform")
     func generator() {
         var a = SeededGenerator(seed: 42), b = SeededGenerator(seed: 42), c = SeededGenerator(seed: 43)

@@ -9,6 +9,8 @@
 /// processor has both; everywhere else (other CPUs, other architectures) it uses its Swift code.
 
 #include <stddef.h>
+#include "CEngramGemm.h"
+#include "CEngramActivations.h"
 
 #ifdef __cplusplus
 extern "C" {

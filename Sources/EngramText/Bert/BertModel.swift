@@ -1,0 +1,182 @@
+import Dispatch
+import EngramKernels
+import Foundation
+
+/// The BERT encoder: embeddings, `layerCount` transformer layers, and masked mean pooling.
+///
+/// Sequences are packed end to end rather than padded: the linear layers run on all tokens of a
+/// group at once (one matrix product per layer and projection), attention runs within each
+/// sequence, so no padding is computed and no mask is needed. The result equals that of a padded
+/// batch with an attention mask, where padded keys get zero weight.
+struct BertModel: Sendable {
+    let configuration: BertConfiguration
+    let weights: BertWeights
+
+    /// The mean-pooled last hidden state of each sequence (not normalised).
+    /// - Parameters:
+    ///   - sequences: token ids, each at most `maxPositions` long and non-empty.
+    ///   - splitProducts: split each matrix product's columns over two threads (for a lone short
+    ///     input, where there are not several sequences to spread over the cores).
+    func pooledStates(_ sequences: [[Int32]], splitProducts: Bool) -> [[Float]] {
+        let h = configuration.hiddenSize
+        let tokenCount = sequences.reduce(0) { $0 + $1.count }
+        var workspace = Workspace(tokens: tokenCount, configuration: configuration)
+        let starts = sequences.reduce(into: [0]) { $0.append($0.last! + $1.count) }
+        embed(sequences, into: &workspace.hidden)
+        for layer in weights.layers {
+            encode(layer, starts: starts, workspace: &workspace, splitProducts: splitProducts)
+        }
+        return sequences.indices.map { s in
+            var pooled = [Float](repeating: 0, count: h)
+            workspace.hidden.withUnsafeBufferPointer { hidden in
+                pooled.withUnsafeMutableBufferPointer { pooled in
+                    for t in starts[s]..<starts[s + 1] {
+                        Kernels.axpy(1, UnsafeBufferPointer(rebasing: hidden[t * h..<(t + 1) * h]), pooled)
+                    }
+                }
+            }
+            let count = Float(starts[s + 1] - starts[s])
+            return pooled.map { $0 / count }
+        }
+    }
+
+    /// Scratch activations for a group of `tokens` tokens.
+    struct Workspace {
+        var hidden: [Float]
+        var queryKeyValue: [Float]
+        var context: [Float]
+        var projected: [Float]
+        var intermediate: [Float]
+
+        init(tokens: Int, configuration c: BertConfiguration) {
+            hidden = [Float](repeating: 0, count: tokens * c.hiddenSize)
+            queryKeyValue = [Float](repeating: 0, count: tokens * 3 * c.hiddenSize)
+            context = [Float](repeating: 0, count: tokens * c.hiddenSize)
+            projected = [Float](repeating: 0, count: tokens * c.hiddenSize)
+            intermediate = [Float](repeating: 0, count: tokens * c.intermediateSize)
+        }
+    }
+
+    /// Word + position + token-type (0) embeddings, then LayerNorm.
+    private func embed(_ sequences: [[Int32]], into hidden: inout [Float]) {
+        let h = configuration.hiddenSize
+        hidden.withUnsafeMutableBufferPointer { hidden in
+            var row = 0
+            for sequence in sequences {
+                for (position, id) in sequence.enumerated() {
+                    let out = UnsafeMutableBufferPointer(rebasing: hidden[row * h..<(row + 1) * h])
+                    let word = Int(id) * h, place = position * h
+                    for i in 0..<h {
+                        out[i] = weights.wordEmbeddings[word + i] + weights.positionEmbeddings[place + i]
+                            + weights.tokenTypeEmbeddings[i]
+                    }
+                    row += 1
+                }
+            }
+            Self.layerNorm(hidden, width: h, weights.embeddingNorm, epsilon: configuration.layerNormEpsilon)
+        }
+    }
+
+    /// One transformer layer, in place on `workspace.hidden`.
+    private func encode(_ layer: BertWeights.Layer, starts: [Int], workspace w: inout Workspace, splitProducts: Bool) {
+        let h = configuration.hiddenSize, tokens = starts.last ?? 0
+        let epsilon = configuration.layerNormEpsilon
+        Self.linear(w.hidden, rows: tokens, layer.queryKeyValue, into: &w.queryKeyValue, split: splitProducts)
+        attention(w.queryKeyValue, starts: starts, into: &w.context)
+        Self.linear(w.context, rows: tokens, layer.attentionOutput, into: &w.projected, split: splitProducts)
+        Self.addAndNorm(&w.hidden, w.projected, width: h, layer.attentionNorm, epsilon: epsilon)
+        Self.linear(w.hidden, rows: tokens, layer.intermediate, into: &w.intermediate, split: splitProducts)
+        w.intermediate.withUnsafeMutableBufferPointer { Kernels.gelu($0) }
+        Self.linear(w.intermediate, rows: tokens, layer.output, into: &w.projected, split: splitProducts)
+        Self.addAndNorm(&w.hidden, w.projected, width: h, layer.outputNorm, epsilon: epsilon)
+    }
+
+    /// Scaled dot-product attention within each sequence, every head, into `context`.
+    private func attention(_ qkv: [Float], starts: [Int], into context: inout [Float]) {
+        let h = configuration.hiddenSize, d = configuration.headSize, stride = 3 * h
+        let scale = 1 / Float(d).squareRoot()
+        let longest = zip(starts.dropFirst(), starts).map { $0 - $1 }.max() ?? 0
+        var scores = [Float](repeating: 0, count: longest)
+        qkv.withUnsafeBufferPointer { qkv in
+            context.withUnsafeMutableBufferPointer { context in
+                scores.withUnsafeMutableBufferPointer { scoresBuffer in
+                    for (start, end) in zip(starts, starts.dropFirst()) {
+                        let length = end - start
+                        let scores = UnsafeMutableBufferPointer(rebasing: scoresBuffer[0..<length])
+                        for head in 0..<configuration.headCount {
+                            func slice(_ token: Int, _ part: Int) -> UnsafeBufferPointer<Float> {
+                                let offset = token * stride + part * h + head * d
+                                return UnsafeBufferPointer(rebasing: qkv[offset..<offset + d])
+                            }
+                            for i in start..<end {
+                                let query = slice(i, 0)
+                                for j in start..<end { scores[j - start] = Kernels.dot(query, slice(j, 1)) * scale }
+                                Kernels.softmax(scores)
+                                let out = UnsafeMutableBufferPointer(rebasing: context[i * h + head * d..<i * h + head * d + d])
+                                out.update(repeating: 0)
+                                for j in start..<end { Kernels.axpy(scores[j - start], slice(j, 2), out) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `output ← input · Wᵀ + b`, optionally with the columns split over two threads.
+    private static func linear(_ input: [Float], rows: Int, _ layer: BertWeights.Linear, into output: inout [Float], split: Bool) {
+        let columns = layer.weight.columns
+        input.withUnsafeBufferPointer { input in
+            layer.bias.withUnsafeBufferPointer { bias in
+                output.withUnsafeMutableBufferPointer { output in
+                    guard split, columns >= 64 else {
+                        Kernels.gemm(input, rows: rows, layer.weight, bias: bias, into: output)
+                        return
+                    }
+                    // The halves write disjoint columns of `output` and only read the rest.
+                    let half = (columns / 2 + 15) / 16 * 16
+                    let buffers = UncheckedSendable((input, bias, output))
+                    DispatchQueue.concurrentPerform(iterations: 2) { part in
+                        let (input, bias, output) = buffers.value
+                        let range = part == 0 ? 0..<half : half..<columns
+                        Kernels.gemm(input, rows: rows, layer.weight, bias: bias, into: output, columnRange: range)
+                    }
+                }
+            }
+        }
+    }
+
+    /// `hidden ← LayerNorm(hidden + residual)`, row by row.
+    private static func addAndNorm(_ hidden: inout [Float], _ residual: [Float], width: Int, _ norm: BertWeights.LayerNorm, epsilon: Float) {
+        hidden.withUnsafeMutableBufferPointer { hidden in
+            residual.withUnsafeBufferPointer { residual in
+                Kernels.axpy(1, residual, hidden)
+            }
+            layerNorm(hidden, width: width, norm, epsilon: epsilon)
+        }
+    }
+
+    /// LayerNorm of every `width`-wide row: `(x − mean) / √(var + ε) · γ + β` with the biased variance.
+    private static func layerNorm(_ rows: UnsafeMutableBufferPointer<Float>, width: Int, _ norm: BertWeights.LayerNorm, epsilon: Float) {
+        norm.gamma.withUnsafeBufferPointer { gamma in
+            norm.beta.withUnsafeBufferPointer { beta in
+                for start in stride(from: 0, to: rows.count, by: width) {
+                    let row = UnsafeMutableBufferPointer(rebasing: rows[start..<start + width])
+                    var sum: Float = 0
+                    for x in row { sum += x }
+                    let mean = sum / Float(width)
+                    var squares: Float = 0
+                    for x in row { squares += (x - mean) * (x - mean) }
+                    let inverse = 1 / (squares / Float(width) + epsilon).squareRoot()
+                    for i in 0..<width { row[i] = (row[i] - mean) * inverse * gamma[i] + beta[i] }
+                }
+            }
+        }
+    }
+}
+
+/// Buffers handed to the two halves of a split product, valid for the duration of the split.
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

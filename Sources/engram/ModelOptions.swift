@@ -1,0 +1,29 @@
+import ArgumentParser
+import EngramText
+import Foundation
+
+/// Where the sentence encoder's files come from, shared by the commands that embed text.
+struct ModelOptions: ParsableArguments {
+    @Option(name: .customLong("model-dir"),
+            help: "A directory with config.json, vocab.txt and model.safetensors (default: ENGRAM_MODEL_DIR, the cache, or a download).")
+    var modelDirectory: String?
+
+    /// The model directory, provisioned by the model store unless given.
+    func resolveDirectory() async throws -> URL {
+        if let modelDirectory { return URL(fileURLWithPath: modelDirectory) }
+        do {
+            return try await ModelStore(progress: true).resolve()
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+    }
+
+    func loadEncoder() async throws -> SentenceEncoder {
+        let directory = try await resolveDirectory()
+        do {
+            return try SentenceEncoder(directory: directory)
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+    }
+}
