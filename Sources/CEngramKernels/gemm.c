@@ -5,6 +5,7 @@
 #define MR 6
 #define NR ENGRAM_GEMM_NR
 #define KC 256
+#define MC 96
 
 ptrdiff_t engram_sgemm_packed_count(ptrdiff_t n, ptrdiff_t k) {
     return ((n + NR - 1) / NR) * NR * k;
@@ -25,8 +26,8 @@ void engram_sgemm_pack_b(const float *b, ptrdiff_t ldb, int b_is_n_by_k, ptrdiff
     }
 }
 
-/// The portable block: c[mr × nr] (=|+=) a[mr × kc]·bp[kc × 16] (+ bias), any mr ≤ 6, nr ≤ 16.
-static void block_portable(ptrdiff_t mr, ptrdiff_t nr, ptrdiff_t kc, const float *a, ptrdiff_t lda,
+/// The portable block: c[mr × nr] (=|+=) A·B (+ bias) for packed A and B, any mr ≤ 6, nr ≤ 16.
+static void block_portable(ptrdiff_t mr, ptrdiff_t nr, ptrdiff_t kc, const float *ap,
                            const float *bp, const float *bias, int accumulate, float *c, ptrdiff_t ldc) {
     for (ptrdiff_t r = 0; r < mr; r++) {
         float row[NR];
@@ -34,7 +35,7 @@ static void block_portable(ptrdiff_t mr, ptrdiff_t nr, ptrdiff_t kc, const float
             row[jj] = accumulate ? (jj < nr ? c[r * ldc + jj] : 0) : (bias && jj < nr ? bias[jj] : 0);
         }
         for (ptrdiff_t p = 0; p < kc; p++) {
-            float x = a[r * lda + p];
+            float x = ap[p * MR + r];
             for (ptrdiff_t jj = 0; jj < NR; jj++) row[jj] += x * bp[p * NR + jj];
         }
         for (ptrdiff_t jj = 0; jj < nr; jj++) c[r * ldc + jj] = row[jj];
@@ -45,8 +46,9 @@ static void block_portable(ptrdiff_t mr, ptrdiff_t nr, ptrdiff_t kc, const float
 #include <immintrin.h>
 #define AVX2_FMA __attribute__((target("avx2,fma")))
 
-/// The register block: c[6 × 16] (=|+=) a[6 × kc]·bp[kc × 16] (+ bias), 12 accumulators.
-AVX2_FMA static void block_6x16(ptrdiff_t kc, const float *a, ptrdiff_t lda, const float *bp,
+/// The register block: c[6 × 16] (=|+=) A·B (+ bias) with 12 accumulators, A packed as kc groups of
+/// 6 row values (ap[p·6 + r]) and B as kc rows of 16 (bp[p·16 + j]).
+AVX2_FMA static void block_6x16(ptrdiff_t kc, const float *ap, const float *bp,
                                 const float *bias, int accumulate, float *c, ptrdiff_t ldc) {
     __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
     if (accumulate) {
@@ -62,17 +64,26 @@ AVX2_FMA static void block_6x16(ptrdiff_t kc, const float *a, ptrdiff_t lda, con
     } else {
         c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = _mm256_setzero_ps();
     }
-    const float *a0 = a, *a1 = a + lda, *a2 = a + 2 * lda, *a3 = a + 3 * lda, *a4 = a + 4 * lda, *a5 = a + 5 * lda;
-    for (ptrdiff_t p = 0; p < kc; p++) {
-        __m256 b0 = _mm256_loadu_ps(bp + p * NR), b1 = _mm256_loadu_ps(bp + p * NR + 8);
-        __m256 x;
-        x = _mm256_broadcast_ss(a0 + p); c00 = _mm256_fmadd_ps(x, b0, c00); c01 = _mm256_fmadd_ps(x, b1, c01);
-        x = _mm256_broadcast_ss(a1 + p); c10 = _mm256_fmadd_ps(x, b0, c10); c11 = _mm256_fmadd_ps(x, b1, c11);
-        x = _mm256_broadcast_ss(a2 + p); c20 = _mm256_fmadd_ps(x, b0, c20); c21 = _mm256_fmadd_ps(x, b1, c21);
-        x = _mm256_broadcast_ss(a3 + p); c30 = _mm256_fmadd_ps(x, b0, c30); c31 = _mm256_fmadd_ps(x, b1, c31);
-        x = _mm256_broadcast_ss(a4 + p); c40 = _mm256_fmadd_ps(x, b0, c40); c41 = _mm256_fmadd_ps(x, b1, c41);
-        x = _mm256_broadcast_ss(a5 + p); c50 = _mm256_fmadd_ps(x, b0, c50); c51 = _mm256_fmadd_ps(x, b1, c51);
+#define ENGRAM_GEMM_STEP(P)                                                                          \
+    do {                                                                                             \
+        const float *a_ = ap + (P) * MR;                                                             \
+        __m256 b0 = _mm256_loadu_ps(bp + (P) * NR), b1 = _mm256_loadu_ps(bp + (P) * NR + 8), x;      \
+        x = _mm256_broadcast_ss(a_ + 0); c00 = _mm256_fmadd_ps(x, b0, c00); c01 = _mm256_fmadd_ps(x, b1, c01); \
+        x = _mm256_broadcast_ss(a_ + 1); c10 = _mm256_fmadd_ps(x, b0, c10); c11 = _mm256_fmadd_ps(x, b1, c11); \
+        x = _mm256_broadcast_ss(a_ + 2); c20 = _mm256_fmadd_ps(x, b0, c20); c21 = _mm256_fmadd_ps(x, b1, c21); \
+        x = _mm256_broadcast_ss(a_ + 3); c30 = _mm256_fmadd_ps(x, b0, c30); c31 = _mm256_fmadd_ps(x, b1, c31); \
+        x = _mm256_broadcast_ss(a_ + 4); c40 = _mm256_fmadd_ps(x, b0, c40); c41 = _mm256_fmadd_ps(x, b1, c41); \
+        x = _mm256_broadcast_ss(a_ + 5); c50 = _mm256_fmadd_ps(x, b0, c50); c51 = _mm256_fmadd_ps(x, b1, c51); \
+    } while (0)
+    ptrdiff_t p = 0;
+    for (; p + 4 <= kc; p += 4) {
+        ENGRAM_GEMM_STEP(p);
+        ENGRAM_GEMM_STEP(p + 1);
+        ENGRAM_GEMM_STEP(p + 2);
+        ENGRAM_GEMM_STEP(p + 3);
     }
+    for (; p < kc; p++) ENGRAM_GEMM_STEP(p);
+#undef ENGRAM_GEMM_STEP
     _mm256_storeu_ps(c + 0 * ldc, c00); _mm256_storeu_ps(c + 0 * ldc + 8, c01);
     _mm256_storeu_ps(c + 1 * ldc, c10); _mm256_storeu_ps(c + 1 * ldc + 8, c11);
     _mm256_storeu_ps(c + 2 * ldc, c20); _mm256_storeu_ps(c + 2 * ldc + 8, c21);
@@ -82,33 +93,42 @@ AVX2_FMA static void block_6x16(ptrdiff_t kc, const float *a, ptrdiff_t lda, con
 }
 #endif
 
-/// One block of C, through the register kernel when it is a full 6 × 16 block on an AVX2 CPU, else
-/// through zero-padded tiles (edge blocks) or the portable loop.
-static void block(ptrdiff_t mr, ptrdiff_t nr, ptrdiff_t kc, const float *a, ptrdiff_t lda, const float *bp,
+/// One block of C, through the register kernel on an AVX2 CPU (edge blocks through a C tile), or
+/// through the portable loop.
+static void block(ptrdiff_t mr, ptrdiff_t nr, ptrdiff_t kc, const float *ap, const float *bp,
                   const float *bias, int accumulate, float *c, ptrdiff_t ldc) {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
     if (engram_cpu_has_avx2_fma()) {
         if (mr == MR && nr == NR) {
-            block_6x16(kc, a, lda, bp, bias, accumulate, c, ldc);
+            block_6x16(kc, ap, bp, bias, accumulate, c, ldc);
             return;
         }
-        float a_tile[MR * KC];
-        float c_tile[MR * NR];
-        float bias_tile[NR];
-        memset(a_tile, 0, sizeof a_tile);
-        memset(c_tile, 0, sizeof c_tile);
-        memset(bias_tile, 0, sizeof bias_tile);
+        float c_tile[MR * NR] = {0};
+        float bias_tile[NR] = {0};
         for (ptrdiff_t r = 0; r < mr; r++) {
-            memcpy(a_tile + r * kc, a + r * lda, (size_t)kc * sizeof(float));
             if (accumulate) memcpy(c_tile + r * NR, c + r * ldc, (size_t)nr * sizeof(float));
         }
         if (bias) memcpy(bias_tile, bias, (size_t)nr * sizeof(float));
-        block_6x16(kc, a_tile, kc, bp, bias ? bias_tile : NULL, accumulate, c_tile, NR);
+        block_6x16(kc, ap, bp, bias ? bias_tile : NULL, accumulate, c_tile, NR);
         for (ptrdiff_t r = 0; r < mr; r++) memcpy(c + r * ldc, c_tile + r * NR, (size_t)nr * sizeof(float));
         return;
     }
 #endif
-    block_portable(mr, nr, kc, a, lda, bp, bias, accumulate, c, ldc);
+    block_portable(mr, nr, kc, ap, bp, bias, accumulate, c, ldc);
+}
+
+/// Packs rows [0, mc) × columns [0, kc) of A into groups of 6 rows, p-major within a group
+/// (out[g·6·kc + p·6 + r]), zero-padding the last group, so the kernel reads A contiguously.
+static void pack_a(ptrdiff_t mc, ptrdiff_t kc, const float *a, ptrdiff_t lda, float *out) {
+    for (ptrdiff_t g = 0; g < mc; g += MR) {
+        float *group = out + g * kc;
+        ptrdiff_t rows = mc - g < MR ? mc - g : MR;
+        for (ptrdiff_t p = 0; p < kc; p++) {
+            ptrdiff_t r = 0;
+            for (; r < rows; r++) group[p * MR + r] = a[(g + r) * lda + p];
+            for (; r < MR; r++) group[p * MR + r] = 0;
+        }
+    }
 }
 
 void engram_sgemm_packed_columns(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t lda,
@@ -120,15 +140,22 @@ void engram_sgemm_packed_columns(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const fl
             for (ptrdiff_t j = n0; j < n1; j++) c[i * ldc + j] = bias ? bias[j] : 0;
         return;
     }
-    for (ptrdiff_t j = n0; j < n1; j += NR) {
-        ptrdiff_t nr = n1 - j < NR ? n1 - j : NR;
-        const float *panel = packed_b + (j / NR) * NR * k;
-        for (ptrdiff_t pc = 0; pc < k; pc += KC) {
-            ptrdiff_t kc = k - pc < KC ? k - pc : KC;
-            for (ptrdiff_t i = 0; i < m; i += MR) {
-                ptrdiff_t mr = m - i < MR ? m - i : MR;
-                block(mr, nr, kc, a + i * lda + pc, lda, panel + pc * NR, bias ? bias + j : NULL, pc > 0,
-                      c + i * ldc + j, ldc);
+    // Blocked as in BLIS: a KC-deep slice of B is shared by all rows; an MC × KC block of A is packed
+    // (and stays in L2) while every 16-column sliver of B (KC × 16, in L1) serves its MC / 6 blocks.
+    static _Thread_local float packed_a[MC * KC];
+    for (ptrdiff_t pc = 0; pc < k; pc += KC) {
+        ptrdiff_t kc = k - pc < KC ? k - pc : KC;
+        for (ptrdiff_t ic = 0; ic < m; ic += MC) {
+            ptrdiff_t mc = m - ic < MC ? m - ic : MC;
+            pack_a(mc, kc, a + ic * lda + pc, lda, packed_a);
+            for (ptrdiff_t j = n0; j < n1; j += NR) {
+                ptrdiff_t nr = n1 - j < NR ? n1 - j : NR;
+                const float *sliver = packed_b + (j / NR) * NR * k + pc * NR;
+                for (ptrdiff_t i = 0; i < mc; i += MR) {
+                    ptrdiff_t mr = mc - i < MR ? mc - i : MR;
+                    block(mr, nr, kc, packed_a + i * kc, sliver, bias ? bias + j : NULL, pc > 0,
+                          c + (ic + i) * ldc + j, ldc);
+                }
             }
         }
     }

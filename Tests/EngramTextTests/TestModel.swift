@@ -1,11 +1,19 @@
+import EngramText
 import Foundation
-/// The real all-MiniLM-L6-v2 files for tests, provisioned by the model store.
+
+/// The real all-MiniLM-L6-v2 for tests, provisioned once per test run by the model store
+/// (`ENGRAM_MODEL_DIR`, the cache, or a download). A test that cannot get it fails, loudly.
 enum TestModel {
-    static func directory() throws -> URL {
-        guard let path = ProcessInfo.processInfo.environment["ENGRAM_MODEL_DIR"] else {
-            throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "set ENGRAM_MODEL_DIR"])
-        }
-        return URL(fileURLWithPath: path)
+    private static let provisioned = Task { try await ModelStore(progress: true).resolve() }
+    private static let loaded = Task { try SentenceEncoder(directory: try await provisioned.value) }
+
+    /// The directory with `config.json`, `vocab.txt` and `model.safetensors`.
+    static func directory() async throws -> URL {
+        try await provisioned.value
     }
-    static func vocabularyFile() throws -> URL { try directory().appendingPathComponent("vocab.txt") }
+
+    /// The encoder, loaded once.
+    static func encoder() async throws -> SentenceEncoder {
+        try await loaded.value
+    }
 }

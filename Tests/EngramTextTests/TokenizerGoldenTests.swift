@@ -7,26 +7,13 @@ import Testing
 @Suite("WordPiece tokenizer against BertTokenizerFast")
 struct TokenizerGoldenTests {
     /// Just the texts and ids of the fixture.
-    struct Fixture: Decodable {
-        struct Case: Decodable {
-            var text: String
-            var token_ids: [Int32]
-        }
-        var cases: [Case]
-
-        static func load() throws -> Fixture {
-            let url = try #require(Bundle.module.url(forResource: "minilm-golden", withExtension: "json"))
-            return try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
-        }
-    }
-
-    static func tokenizer() throws -> WordPieceTokenizer {
-        try WordPieceTokenizer(vocabularyFile: try TestModel.vocabularyFile())
+    static func tokenizer() async throws -> WordPieceTokenizer {
+        try WordPieceTokenizer(vocabularyFile: try await TestModel.directory().appendingPathComponent("vocab.txt"))
     }
 
     @Test("the real vocabulary loads with BERT's special ids")
-    func realVocabulary() throws {
-        let tokenizer = try Self.tokenizer()
+    func realVocabulary() async throws {
+        let tokenizer = try await Self.tokenizer()
         #expect(tokenizer.vocabularySize == 30_522)
         #expect(tokenizer.padID == 0)
         #expect(tokenizer.unkID == 100)
@@ -35,9 +22,9 @@ struct TokenizerGoldenTests {
     }
 
     @Test("every fixture case gives exactly the fixture's ids")
-    func fixtureIDs() throws {
-        let tokenizer = try Self.tokenizer()
-        let cases = try Fixture.load().cases
+    func fixtureIDs() async throws {
+        let tokenizer = try await Self.tokenizer()
+        let cases = MiniLMGolden.shared.cases
         #expect(cases.count >= 60)
         var matched = 0
         for golden in cases {
@@ -49,8 +36,8 @@ struct TokenizerGoldenTests {
     }
 
     @Test("tokenize gives the fixture's pieces without [CLS] and [SEP]")
-    func fixturePieces() throws {
-        let tokenizer = try Self.tokenizer()
+    func fixturePieces() async throws {
+        let tokenizer = try await Self.tokenizer()
         #expect(tokenizer.tokenize("Missing index on users table caused slowdown")
             == ["missing", "index", "on", "users", "table", "caused", "slow", "##down"])
         #expect(tokenizer.tokenize("naïve café résumé — Ångström über straße")
@@ -59,8 +46,8 @@ struct TokenizerGoldenTests {
     }
 
     @Test("cases where the fast and the Python tokenizer differ follow the fast one")
-    func fastTokenizerQuirks() throws {
-        let tokenizer = try Self.tokenizer()
+    func fastTokenizerQuirks() async throws {
+        let tokenizer = try await Self.tokenizer()
         // A final capital sigma lower-cases to σ, not ς (no context-sensitive casing).
         #expect(tokenizer.tokenize("ΟΔΟΣ") == tokenizer.tokenize("οδοσ"))
         // An unassigned code point is kept (and unknown), not dropped.

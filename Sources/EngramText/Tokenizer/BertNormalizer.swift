@@ -19,11 +19,13 @@ struct BertNormalizer: Sendable {
     ///   - input: raw text (one segment between special tokens).
     ///   - output: receives the normalised scalars; its capacity is reused.
     /// - Complexity: O(n) in the number of scalars.
-    func normalize(_ input: Substring.UnicodeScalarView, into output: inout [Unicode.Scalar]) {
+    func normalize(_ input: ArraySlice<Unicode.Scalar>, into output: inout [Unicode.Scalar]) {
         output.removeAll(keepingCapacity: true)
         // The first scalar with a canonical decomposition is U+00C0; below it NFD is the identity.
         if input.contains(where: { $0.value >= 0xC0 }) {
-            let decomposed = String(input).decomposedStringWithCanonicalMapping
+            var text = String.UnicodeScalarView()
+            text.append(contentsOf: input)
+            let decomposed = String(text).decomposedStringWithCanonicalMapping
             output.reserveCapacity(decomposed.unicodeScalars.count + 8)
             for scalar in decomposed.unicodeScalars { append(scalar, to: &output) }
         } else {

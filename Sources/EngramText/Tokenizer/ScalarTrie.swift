@@ -3,13 +3,16 @@
 /// Tokens are compared scalar by scalar, as Python and Rust compare strings, not by Swift's
 /// canonical equivalence: `"é"` (U+00E9) and `"e\u{301}"` are different tokens, as they are in
 /// `vocab.txt`. Nodes are stored breadth first in flat arrays; the children of a node are contiguous
-/// and sorted by scalar, so a step is a binary search and a look-up builds no string.
+/// and sorted by scalar, so a step is a binary search and a look-up builds no string. Nodes with
+/// many children (the root, `##`) also get a direct table for ASCII steps.
 struct ScalarTrie: Sendable {
-    /// A node: the token ending here (or −1) and the range of its outgoing edges.
+    /// A node: the token ending here (or −1), the range of its outgoing edges, and its row in
+    /// `asciiChildren` (or −1).
     struct Node: Sendable {
         var tokenID: Int32
         var firstEdge: Int32
         var edgeCount: Int32
+        var asciiRow: Int32 = -1
     }
 
     /// Two tokens with the same scalars, by id (`first < second`).
@@ -21,11 +24,16 @@ struct ScalarTrie: Sendable {
     /// The root is node 0.
     static let root: Int32 = 0
 
-    private(set) var nodes: [Node]
+    private var nodes: [Node]
     /// Edge labels: scalar values, sorted within each node's range.
     private var edgeScalars: [UInt32]
     /// Edge targets: node indices, parallel to `edgeScalars`.
     private var edgeTargets: [Int32]
+    /// Rows of 128 children (or −1) by ASCII scalar, for the nodes with a row.
+    private var asciiChildren: [Int32] = []
+
+    /// Nodes with at least this many children get an ASCII row.
+    private static let asciiRowThreshold = 64
 
     /// Builds the trie of `tokens`, token `i` getting id `i`.
     /// - Parameter tokens: the vocabulary in id order, each token as its scalars.
@@ -70,16 +78,32 @@ struct ScalarTrie: Sendable {
                 index = end
             }
             nodes[next].edgeCount = Int32(edgeScalars.count) - nodes[next].firstEdge
+            if nodes[next].edgeCount >= Self.asciiRowThreshold { addASCIIRow(to: next) }
             next += 1
         }
+    }
+
+    /// Gives node `index` a direct table of its ASCII children.
+    private mutating func addASCIIRow(to index: Int) {
+        let row = asciiChildren.count / 128
+        asciiChildren.append(contentsOf: repeatElement(-1, count: 128))
+        let first = Int(nodes[index].firstEdge)
+        for edge in first..<first + Int(nodes[index].edgeCount) where edgeScalars[edge] < 128 {
+            asciiChildren[row * 128 + Int(edgeScalars[edge])] = edgeTargets[edge]
+        }
+        nodes[index].asciiRow = Int32(row)
     }
 
     /// The child of `node` along `scalar`, or `nil`.
     /// - Complexity: O(log c) for a node with c children.
     func child(of node: Int32, _ scalar: Unicode.Scalar) -> Int32? {
         let entry = nodes[Int(node)]
-        var low = Int(entry.firstEdge), high = low + Int(entry.edgeCount)
         let value = scalar.value
+        if value < 128 && entry.asciiRow >= 0 {
+            let target = asciiChildren[Int(entry.asciiRow) * 128 + Int(value)]
+            return target >= 0 ? target : nil
+        }
+        var low = Int(entry.firstEdge), high = low + Int(entry.edgeCount)
         while low < high {
             let middle = (low + high) >> 1
             let label = edgeScalars[middle]

@@ -8,8 +8,8 @@
 struct SpecialTokenSplitter: Sendable {
     /// A piece of the raw text.
     enum Segment: Equatable {
-        /// Text to normalise, pre-tokenise and cut into word pieces.
-        case text(Range<String.Index>)
+        /// Text to normalise, pre-tokenise and cut into word pieces, as a range of the scalars.
+        case text(Range<Int>)
         /// A special token written in the text, with its id.
         case special(Int32)
     }
@@ -31,43 +31,33 @@ struct SpecialTokenSplitter: Sendable {
         self.initials = initials
     }
 
-    /// Splits `text` into special tokens and the text between them, in order; empty text between
-    /// two matches is left out.
+    /// Splits `scalars` into special tokens and the text between them, in order; empty text
+    /// between two matches is left out, and text without special tokens is one segment.
     /// - Complexity: O(n · s) for n scalars and s special tokens in the worst case; O(n) when
     ///   nothing looks like a special token.
-    func split(_ text: String) -> [Segment] {
-        let scalars = text.unicodeScalars
-        guard !initials.isEmpty else { return [.text(scalars.startIndex..<scalars.endIndex)] }
+    func split(_ scalars: [Unicode.Scalar]) -> [Segment] {
+        guard let first = scalars.firstIndex(where: initials.contains) else { return [.text(scalars.indices)] }
         var segments: [Segment] = []
-        var textStart = scalars.startIndex
-        var index = scalars.startIndex
-        while index < scalars.endIndex {
+        var textStart = 0
+        var index = first
+        while index < scalars.count {
             if initials.contains(scalars[index]), let (id, end) = match(in: scalars, at: index) {
                 if textStart < index { segments.append(.text(textStart..<index)) }
                 segments.append(.special(id))
                 index = end
                 textStart = end
             } else {
-                scalars.formIndex(after: &index)
+                index += 1
             }
         }
-        if textStart < scalars.endIndex || segments.isEmpty {
-            segments.append(.text(textStart..<scalars.endIndex))
-        }
+        if textStart < scalars.count || segments.isEmpty { segments.append(.text(textStart..<scalars.count)) }
         return segments
     }
 
     /// The longest special token that starts at `start`, with the index just after it.
-    private func match(
-        in scalars: String.UnicodeScalarView, at start: String.Index
-    ) -> (id: Int32, end: String.Index)? {
-        candidates: for token in tokens {
-            var index = start
-            for expected in token.scalars {
-                guard index < scalars.endIndex, scalars[index] == expected else { continue candidates }
-                scalars.formIndex(after: &index)
-            }
-            return (token.id, index)
+    private func match(in scalars: [Unicode.Scalar], at start: Int) -> (id: Int32, end: Int)? {
+        for token in tokens where scalars[start...].starts(with: token.scalars) {
+            return (token.id, start + token.scalars.count)
         }
         return nil
     }

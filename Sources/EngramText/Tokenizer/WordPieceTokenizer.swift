@@ -82,14 +82,15 @@ public struct WordPieceTokenizer: Sendable {
     private func pieceIDs(of text: String, limit: Int) -> [Int32] {
         var ids: [Int32] = []
         guard limit > 0 else { return ids }
+        let raw = Array(text.unicodeScalars)
         var scalars: [Unicode.Scalar] = []
         var words: [Range<Int>] = []
-        for segment in splitter.split(text) {
+        for segment in splitter.split(raw) {
             switch segment {
             case let .special(id):
                 ids.append(id)
             case let .text(range):
-                normalizer.normalize(text.unicodeScalars[range], into: &scalars)
+                normalizer.normalize(raw[range], into: &scalars)
                 preTokenizer.split(scalars, into: &words)
                 for word in words {
                     model.tokenize(scalars[word], into: &ids)
