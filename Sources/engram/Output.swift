@@ -85,3 +85,33 @@ final class CountProgress {
         if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 }
+
+/// A peer benchmark under `Benchmarks/peers/`, run side by side with Engram's own measurement.
+struct PeerScript {
+    var path: String
+    var python = "python3"
+
+    /// Runs `python path --json` from the repository root and returns the JSON object it prints.
+    func run() throws -> [String: Any] {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CommandFailure("the peer needs \(path); run the command from the repository root")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [python, path, "--json"]
+        let output = Pipe()
+        process.standardOutput = output
+        do {
+            try process.run()
+        } catch {
+            throw CommandFailure("cannot start \(python) \(path): \(error.localizedDescription)")
+        }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw CommandFailure("\(python) \(path) failed (exit \(process.terminationStatus)); run it by hand to see why")
+        }
+        return object
+    }
+}

@@ -48,9 +48,12 @@ struct BertWeights: Sendable {
             LayerNorm(gamma: try tensor(prefix + ".weight", [c.hiddenSize]), beta: try tensor(prefix + ".bias", [c.hiddenSize]))
         }
         func linear(_ prefix: String, outputs: Int, inputs: Int) throws -> Linear {
-            let weight = try tensor(prefix + ".weight", [outputs, inputs])
-            return Linear(weight: PackedMatrix(weight, columns: outputs, depth: inputs, transposed: true),
-                          bias: try tensor(prefix + ".bias", [outputs]))
+            used.insert(prefix + ".weight")
+            // Packed straight from the mapped file, without an intermediate copy.
+            let weight = try file.withFloats(prefix + ".weight", shape: [outputs, inputs]) {
+                PackedMatrix($0, columns: outputs, depth: inputs, transposed: true)
+            }
+            return Linear(weight: weight, bias: try tensor(prefix + ".bias", [outputs]))
         }
 
         let h = c.hiddenSize
