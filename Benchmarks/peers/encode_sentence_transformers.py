@@ -220,11 +220,13 @@ def main(argv: list[str] | None = None) -> int:
     with torch.inference_mode():
         encode(turns[: args.batch_size], batch_size=args.batch_size)  # warm-up batch
         runs: list[float] = []
+        run_loads: list[float] = []
         embeddings = None
         for _ in range(args.repeats):
             t0 = time.perf_counter()
             embeddings = encode(turns, batch_size=args.batch_size)
             runs.append(time.perf_counter() - t0)
+            run_loads.append(os.getloadavg()[0])
     best_s = min(runs)
 
     # (b) single short query latency
@@ -256,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         "sentence_transformers_version": sentence_transformers.__version__,
         # extra, descriptive
         "repeats_s": [round(r, 3) for r in runs],
+        "repeats_loadavg_1m": [round(x, 2) for x in run_loads],
         "queries": len(queries),
         "query_tokens_mean": round(sum(query_tokens) / len(query_tokens), 2),
         "query_tokens_max": max(query_tokens),
@@ -273,7 +276,8 @@ def main(argv: list[str] | None = None) -> int:
         ("turns", f"{result['turns']}"),
         (f"throughput (batch {args.batch_size}, best of {args.repeats})",
          f"{result['turns_per_s']:.1f} turns/s  ({best_s:.2f} s; runs "
-         + ", ".join(f"{r:.2f}" for r in runs) + " s)"),
+         + ", ".join(f"{r:.2f}" for r in runs) + " s; load "
+         + ", ".join(f"{x:.2f}" for x in run_loads) + ")"),
         (f"query latency p50 ({len(queries)} calls)", f"{result['query_p50_ms']:.2f} ms"),
         ("query latency p99", f"{result['query_p99_ms']:.2f} ms"),
         ("query tokens (mean / max)", f"{result['query_tokens_mean']} / {result['query_tokens_max']}"),

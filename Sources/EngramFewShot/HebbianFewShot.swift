@@ -90,7 +90,8 @@ public struct HebbianFewShot: Sendable {
 
         reset()
         for (vector, label) in zip(resolvedSupport, labels) { add(vector, label: label) }
-        return resolvedQueries.map { Kernels.argmax(scores(resolved: $0)) ?? 0 }
+        let norms = rowNorms()
+        return resolvedQueries.map { Kernels.argmax(scores(resolved: $0, rowNorms: norms)) ?? 0 }
     }
 
     /// A copy of the memory, one row per class (the reference's `export_weights`).
@@ -123,13 +124,25 @@ public struct HebbianFewShot: Sendable {
         counts[label] += 1
     }
 
-    private func scores(resolved vector: [Double]) -> [Double] {
+    /// The Euclidean norm of every memory row.
+    private func rowNorms() -> [Double] {
         memory.withUnsafeBufferPointer { m in
+            (0..<classCount).map { Kernels.norm(UnsafeBufferPointer(rebasing: m[$0 * featureCount..<($0 + 1) * featureCount])) }
+        }
+    }
+
+    /// The cosine of each row with `vector`, `row·q / (‖row‖·‖q‖)`, 0 for a class without support or
+    /// a norm product ≤ 1e-12 (the reference's `_cosine_score`, with the row norms computed once).
+    private func scores(resolved vector: [Double], rowNorms: [Double]? = nil) -> [Double] {
+        let norms = rowNorms ?? self.rowNorms()
+        let queryNorm = Kernels.norm(vector)
+        return memory.withUnsafeBufferPointer { m in
             vector.withUnsafeBufferPointer { q in
                 (0..<classCount).map { label -> Double in
-                    guard counts[label] > 0 else { return 0 }
-                    let row = UnsafeBufferPointer(rebasing: m[label * featureCount..<(label + 1) * featureCount])
-                    return Kernels.cosine(row, q)
+                    let denominator = norms[label] * queryNorm
+                    guard counts[label] > 0, denominator > 1e-12 else { return 0 }
+                    return Kernels.dot(UnsafeBufferPointer(rebasing: m[label * featureCount..<(label + 1) * featureCount]), q)
+                        / denominator
                 }
             }
         }
