@@ -51,6 +51,46 @@ AVX2_FMA void engram_saxpy_avx2(float alpha, const float *x, float *y, ptrdiff_t
     }
 }
 
+/// Σ over one 16-byte group: zero-extend to 16 × Int16, multiply by the levels and add pairs.
+AVX2_FMA static inline __m256i u8s16_group(const unsigned char *row, __m256i levels) {
+    __m256i bytes = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)row));
+    return _mm256_madd_epi16(bytes, levels);
+}
+
+AVX2_FMA static inline int hsum_epi32(__m256i v) {
+    __m128i sum = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    sum = _mm_add_epi32(sum, _mm_shuffle_epi32(sum, 0x4E));
+    sum = _mm_add_epi32(sum, _mm_shuffle_epi32(sum, 0xB1));
+    return _mm_cvtsi128_si32(sum);
+}
+
+AVX2_FMA void engram_u8s16_dots_avx2(const unsigned char *codes, ptrdiff_t rows, ptrdiff_t stride, const short *levels, int *sums) {
+    ptrdiff_t r = 0;
+    for (; r + 4 <= rows; r += 4) {
+        const unsigned char *r0 = codes + r * stride, *r1 = r0 + stride, *r2 = r1 + stride, *r3 = r2 + stride;
+        __m256i a0 = _mm256_setzero_si256(), a1 = _mm256_setzero_si256();
+        __m256i a2 = _mm256_setzero_si256(), a3 = _mm256_setzero_si256();
+        for (ptrdiff_t j = 0; j < stride; j += 16) {
+            __m256i q = _mm256_loadu_si256((const __m256i *)(levels + j));
+            a0 = _mm256_add_epi32(a0, u8s16_group(r0 + j, q));
+            a1 = _mm256_add_epi32(a1, u8s16_group(r1 + j, q));
+            a2 = _mm256_add_epi32(a2, u8s16_group(r2 + j, q));
+            a3 = _mm256_add_epi32(a3, u8s16_group(r3 + j, q));
+        }
+        sums[r] = hsum_epi32(a0);
+        sums[r + 1] = hsum_epi32(a1);
+        sums[r + 2] = hsum_epi32(a2);
+        sums[r + 3] = hsum_epi32(a3);
+    }
+    for (; r < rows; r++) {
+        __m256i a = _mm256_setzero_si256();
+        for (ptrdiff_t j = 0; j < stride; j += 16) {
+            a = _mm256_add_epi32(a, u8s16_group(codes + r * stride + j, _mm256_loadu_si256((const __m256i *)(levels + j))));
+        }
+        sums[r] = hsum_epi32(a);
+    }
+}
+
 AVX2_FMA void engram_sgemv_avx2(const float *matrix, ptrdiff_t rows, ptrdiff_t columns, const float *x, float *y) {
     ptrdiff_t row = 0;
     for (; row + 4 <= rows; row += 4) {
@@ -99,6 +139,14 @@ void engram_saxpy_avx2(float alpha, const float *x, float *y, ptrdiff_t n) {
 
 void engram_sgemv_avx2(const float *matrix, ptrdiff_t rows, ptrdiff_t columns, const float *x, float *y) {
     for (ptrdiff_t row = 0; row < rows; row++) y[row] = engram_sdot_avx2(matrix + row * columns, x, columns);
+}
+
+void engram_u8s16_dots_avx2(const unsigned char *codes, ptrdiff_t rows, ptrdiff_t stride, const short *levels, int *sums) {
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        unsigned int sum = 0;
+        for (ptrdiff_t j = 0; j < stride; j++) sum += (unsigned int)((int)codes[r * stride + j] * (int)levels[j]);
+        sums[r] = (int)sum;
+    }
 }
 
 #endif

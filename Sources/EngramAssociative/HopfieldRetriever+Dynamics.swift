@@ -41,7 +41,8 @@ extension HopfieldRetriever {
     ///   largest first (ties in row order), so that `state = Σ weight·pattern(forKey: key)`. They
     ///   cover the candidates in two-stage mode (at most ``candidates`` entries), every stored
     ///   pattern in one-stage mode, and sum to 1.
-    /// - Complexity: two-stage O(N·d + n·d·steps) for n candidates; one-stage O(N·d·steps).
+    /// - Complexity: two-stage, stage 1 as in ``search(_:k:)`` plus O(n·d·steps) for n
+    ///   candidates; one-stage O(N·d·steps).
     /// - Throws: ``AssociativeError/dimensionMismatch(expected:actual:)``,
     ///   ``AssociativeError/nonFinite(index:)``, ``AssociativeError/invalidParameter(name:requirement:)``
     ///   for a zero query, or ``AssociativeError/empty``.
@@ -61,7 +62,9 @@ extension HopfieldRetriever {
     /// `E(ξ) = −lse(β, Xᵀξ) + ½·ξᵀξ + β⁻¹·log N + ½·M²`, with `lse(β, z) = β⁻¹·log Σᵢ exp(β·zᵢ)`
     /// and M = 1, the norm of every stored (unit) pattern.
     ///
-    /// ``step(_:)`` never increases it; it is bounded below by 0 (theorem 1: 0 ≤ E ≤ 2M²).
+    /// ``step(_:)`` never increases it (Ramsauer et al., theorem 2). It is never negative, and at
+    /// most 2M² for a state in the patterns' convex hull, as every state after a step is
+    /// (theorem 1).
     /// - Parameter state: the state ξ, `dimension` finite floats, used as given.
     /// - Note: Tolerance: the scores are float32 (gemv, see ``Kernels/gemv(_:rows:columns:_:into:)``);
     ///   the log-sum-exp (shifted by its maximum) and ½ξᵀξ are summed in Double, so the result is
@@ -92,10 +95,9 @@ extension HopfieldRetriever {
     /// Runs `steps` updates `ξ ← P·softmax(β·Pᵀξ)` of `state` in place over the `rows` patterns of
     /// `patterns` (row-major, `rows × dimension`), leaving the last update's attention in `weights`.
     ///
-    /// Patterns whose weight underflowed to 0 are skipped, which changes no bit of the sum.
+    /// Patterns whose weight underflowed to 0 are skipped, which leaves the sum unchanged.
     /// - Precondition: `patterns.count == rows · dimension`, `state.count == dimension`,
     ///   `weights.count == rows`, `rows ≥ 1`; the state is finite.
-    @usableFromInline
     static func update(
         _ patterns: UnsafeBufferPointer<Float>, rows: Int, dimension d: Int, beta: Float, steps: Int,
         state: UnsafeMutableBufferPointer<Float>, weights: UnsafeMutableBufferPointer<Float>
@@ -111,13 +113,13 @@ extension HopfieldRetriever {
     }
 
     /// Settles `start` for ``steps`` updates and hands `body` the working buffers:
-    /// the patterns settled over (all of storage one-stage, a gathered block of candidate rows
-    /// two-stage), the storage row of each of them (`nil` when they are all rows in order),
+    /// the patterns settled over (all of storage, or a gathered block of the candidate rows),
+    /// the storage row of each of them (`nil` when they are all rows in order),
     /// the settled state, and the last attention weights (one per pattern; `body` may reuse it).
     ///
-    /// Stage 1 keeps the `max(candidates, minimumCandidates)` best rows by cosine (capped at N)
-    /// and settles over them in ascending row order, so that with every row kept the arithmetic
-    /// is the one-stage arithmetic, bit for bit.
+    /// Two-stage, stage 1 keeps the `max(candidates, minimumCandidates)` best rows by cosine
+    /// (``quantizedBestRows(_:limit:)``) and stage 2 settles over them in ascending row order.
+    /// When that count reaches N, stage 1 would keep every row, so the one-stage path runs.
     /// - Precondition: the store is not empty; `start` has `dimension` finite floats.
     func withSettledState<R>(
         from start: [Float], minimumCandidates: Int,
@@ -128,17 +130,17 @@ extension HopfieldRetriever {
     ) -> R {
         precondition(!isEmpty && start.count == dimension)
         let n = count, d = dimension, beta = beta, steps = steps
+        let limit = candidates.map { min(n, max($0, minimumCandidates)) } ?? n
         var state = start
         return storage.withUnsafeBufferPointer { all in
             state.withUnsafeMutableBufferPointer { xi in
-                guard let candidates else {
+                guard limit < n else {
                     return withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { weights in
                         Self.update(all, rows: n, dimension: d, beta: beta, steps: steps, state: xi, weights: weights)
                         return body(all, nil, xi, weights)
                     }
                 }
-                let limit = min(n, max(candidates, minimumCandidates))
-                let rows = Self.bestRows(all, rows: n, dimension: d, query: UnsafeBufferPointer(xi), limit: limit).sorted()
+                let rows = quantizedBestRows(UnsafeBufferPointer(xi), limit: limit)
                 let kept = rows.count
                 return withUnsafeTemporaryAllocation(of: Float.self, capacity: kept * d) { block in
                     guard let source = all.baseAddress, let target = block.baseAddress else { preconditionFailure() }
@@ -152,23 +154,6 @@ extension HopfieldRetriever {
                     }
                 }
             }
-        }
-    }
-
-    /// Stage 1: the rows of the `limit` largest scores `xᵢᵀq` (cosines for a unit `q`), best first,
-    /// lower rows first among equal scores.
-    ///
-    /// The N scores live in a temporary allocation (on the stack where the thread has room), so a
-    /// query allocates nothing proportional to N on the heap.
-    /// - Complexity: one gemv over the N × d patterns, then O(N) comparisons for a typical query.
-    @usableFromInline
-    static func bestRows(
-        _ patterns: UnsafeBufferPointer<Float>, rows n: Int, dimension d: Int,
-        query: UnsafeBufferPointer<Float>, limit: Int
-    ) -> [Int] {
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { scores in
-            Kernels.gemv(patterns, rows: n, columns: d, query, into: scores)
-            return largestIndices(UnsafeBufferPointer(scores), k: limit)
         }
     }
 }

@@ -18,7 +18,8 @@ extension HopfieldRetriever {
     ///   - query: `dimension` finite floats, not all zero.
     ///   - k: the number of hits wanted, ≥ 1.
     /// - Returns: `min(k, count)` hits, by descending score; equal scores in row order.
-    /// - Complexity: two-stage: one gemv over the N × d patterns plus O(n·d·steps) for n
+    /// - Complexity: two-stage: one pass over the N × d bytes of 8-bit codes, a float32 dot
+    ///   product for each of the few rows the codes cannot rule out, and O(n·d·steps) for n
     ///   candidates; one-stage: O(N·d·(2·steps + 1)).
     /// - Throws: ``AssociativeError/invalidParameter(name:requirement:)`` for `k < 1` or a zero
     ///   query, ``AssociativeError/dimensionMismatch(expected:actual:)``,

@@ -28,22 +28,30 @@ import EngramKernels
 /// **Modes.**
 /// - one-stage (`candidates == nil`): every update runs over all N stored patterns
 ///   (two passes over `X` per step).
-/// - two-stage (`candidates == n`): stage 1 scores every pattern by cosine (one gemv) and keeps
-///   the `n` best (ties as ``Kernels/topK(_:k:)`` breaks them); stage 2 settles over those only. With `n ≥ N` it
-///   computes exactly what one-stage computes.
+/// - two-stage (`candidates == n`): stage 1 finds the `n` patterns of highest cosine with the
+///   query (ties to the lower row, as ``Kernels/topK(_:k:)``); stage 2 settles over those only.
+///   With `n ≥ N` stage 1 would keep everything, and one-stage settling runs.
+///
+/// Stage 1 does not stream the float32 rows: it scans an 8-bit copy of them (a quarter of the
+/// bytes) and re-scores in float32 the few rows that the quantisation error bound cannot rule
+/// out, so it returns the rows a float32 gemv would (see `HopfieldRetriever+QuantizedScan.swift`).
+/// The copy costs `d` rounded up to 16 bytes plus 8 per pattern, in two-stage mode only.
 ///
 /// **Choice of β (default 20).** Scores of unit vectors lie in [−1, 1], so β is the attention's
 /// sharpness per unit of cosine: a pattern that leads another by a cosine gap Δ gets e^(βΔ) times
 /// its weight. At β = 20 a lead of 0.25 is worth e⁵ ≈ 150, so a clearly best match takes nearly
 /// all the weight in one step, while near-ties (Δ ≤ 0.05, ratio ≤ e) are still blended into a
 /// metastable state instead of being decided by noise. It was chosen by a sweep of noisy-cue
-/// retrieval (d = 64, 200 stored patterns, 2,000 cues, β ∈ {4, 8, 12, 16, 20, 24, 32, 64},
-/// 1–3 steps, one- and two-stage): on independent random patterns every β ≥ 16 matches plain
-/// cosine top-1 at every noise level, but on clustered patterns (20 groups of 10 near-duplicates,
-/// cosine ≈ 0.8 within a group, like paraphrased memories) a small β pulls the state to the
-/// group's centroid and retrieves the wrong member: three steps retrieve 22–28% of cues at β = 12,
-/// 84–98% at β = 16, and ≥ 99.85% at β = 20 (100% for one or two steps). β = 20 is the smallest
-/// value that held up everywhere; larger β turns one step into a hard arg-max of stage 1.
+/// retrieval (d = 64, 200 stored patterns, 2,000 cues per noise level, β ∈ {4, 8, 12, 16, 20,
+/// 24, 32, 64}, 1–3 steps, one- and two-stage; settling never beat plain cosine top-1 there, so
+/// the test is how much it loses). On independent random patterns with heavy noise (cue noise of
+/// norm 2, cosine top-1 right for 84.9% of cues) β = 20 stays within 0.4 points of cosine top-1
+/// for every step count and mode, while β = 12 loses up to 21 points (three one-stage steps).
+/// On clustered patterns (20 groups of 10 near-duplicates, cosine ≈ 0.8 within a group, like
+/// paraphrased memories; cosine top-1 right for 100%) a small β pulls the state to the group's
+/// centroid and retrieves the wrong member: three steps retrieve 22–28% of cues at β = 12,
+/// 84–98% at β = 16, and ≥ 99.85% at β = 20 (100% with one or two steps). β = 20 is the smallest
+/// value that held up everywhere; a larger β turns one step into a hard arg-max of stage 1.
 public struct HopfieldRetriever: VectorIndex {
     /// The dimension d of the stored patterns and of the queries.
     public let dimension: Int
@@ -55,11 +63,20 @@ public struct HopfieldRetriever: VectorIndex {
     public let candidates: Int?
 
     /// The unit-norm patterns, row-major: row `r` is `storage[r·d ..< (r+1)·d]`.
-    @usableFromInline internal var storage: [Float]
+    var storage: [Float]
     /// The key of each row.
-    @usableFromInline internal var rowKeys: [Int]
+    var rowKeys: [Int]
     /// The row of each key.
-    @usableFromInline internal var rowOfKey: [Int: Int]
+    var rowOfKey: [Int: Int]
+    /// Two-stage mode only: the 8-bit codes of the rows, `codeStride` bytes each (see
+    /// `HopfieldRetriever+QuantizedScan.swift`); empty in one-stage mode.
+    var codes: [UInt8]
+    /// Two-stage mode only: the scale of each row's code.
+    var codeScales: [Float]
+    /// Two-stage mode only: an upper bound on each row's code error `‖xᵢ − sᵢ·aᵢ‖`.
+    var codeErrors: [Float]
+    /// Two-stage mode only: the largest code error ever added (removals leave it, still a bound).
+    var largestCodeError: Float
 
     /// Creates an empty retriever.
     ///
@@ -93,6 +110,10 @@ public struct HopfieldRetriever: VectorIndex {
         self.storage = []
         self.rowKeys = []
         self.rowOfKey = [:]
+        self.codes = []
+        self.codeScales = []
+        self.codeErrors = []
+        self.largestCodeError = 0
     }
 
     /// The number of stored patterns N.
@@ -118,6 +139,11 @@ public struct HopfieldRetriever: VectorIndex {
         storage.reserveCapacity(capacity * dimension)
         rowKeys.reserveCapacity(capacity)
         rowOfKey.reserveCapacity(capacity)
+        if candidates != nil {
+            codes.reserveCapacity(capacity * codeStride)
+            codeScales.reserveCapacity(capacity)
+            codeErrors.reserveCapacity(capacity)
+        }
     }
 
     /// Stores `vector`, scaled to unit length, under `key`.
@@ -134,6 +160,7 @@ public struct HopfieldRetriever: VectorIndex {
             throw AssociativeError.invalidParameter(name: "vector", requirement: "must have a non-zero norm")
         }
         storage.append(contentsOf: unit)
+        if candidates != nil { appendCode(unit) }
         rowOfKey[key] = rowKeys.count
         rowKeys.append(key)
     }
@@ -152,13 +179,28 @@ public struct HopfieldRetriever: VectorIndex {
                 guard let base = rows.baseAddress else { return }
                 (base + row * d).update(from: base + last * d, count: d)
             }
+            if candidates != nil {
+                let stride = codeStride
+                codes.withUnsafeMutableBufferPointer { rows in
+                    guard let base = rows.baseAddress else { return }
+                    (base + row * stride).update(from: base + last * stride, count: stride)
+                }
+                codeScales[row] = codeScales[last]
+                codeErrors[row] = codeErrors[last]
+            }
             let moved = rowKeys[last]
             rowKeys[row] = moved
             rowOfKey[moved] = row
         }
         rowKeys.removeLast()
         storage.removeLast(dimension)
+        if candidates != nil {
+            codes.removeLast(codeStride)
+            codeScales.removeLast()
+            codeErrors.removeLast()
+        }
         assert(storage.count == rowKeys.count * dimension && rowOfKey.count == rowKeys.count)
+        assert(candidates == nil ? codes.isEmpty : codes.count == rowKeys.count * codeStride)
         return true
     }
 }
@@ -169,7 +211,6 @@ extension HopfieldRetriever {
     /// The vector is first divided by its largest magnitude, so that the squared norm neither
     /// overflows (elements near `Float.greatestFiniteMagnitude`) nor underflows (subnormal ones).
     /// - Precondition: every element is finite.
-    @usableFromInline
     static func unitVector(_ vector: [Float]) -> [Float]? {
         var largest: Float = 0
         for x in vector { largest = max(largest, x.magnitude) }

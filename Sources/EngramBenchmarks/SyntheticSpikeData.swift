@@ -11,8 +11,9 @@ public enum SyntheticSpikeData {
     public static func make(
         classes: Int = 10, examplesPerClass: Int = 100, featureCount: Int = 64, noise: Double = 0.4, seed: UInt64 = 2017
     ) throws -> LabelledDataset {
-        precondition(classes > 0 && examplesPerClass > 0 && featureCount > 0 && noise >= 0,
-                     "SyntheticSpikeData: sizes must be positive and noise non-negative")
+        guard classes >= 0 else { throw FewShotError.nonPositiveSize(name: "classes", value: classes) }
+        guard examplesPerClass >= 0 else { throw FewShotError.nonPositiveSize(name: "examples per class", value: examplesPerClass) }
+        guard noise.isFinite, noise >= 0 else { throw FewShotError.nonPositiveSize(name: "noise", value: -1) }
         var generator = SeededGenerator(seed: seed)
         var features: [Double] = []
         var labels: [Int] = []

@@ -44,8 +44,28 @@ public struct FewShotCase: Sendable, Decodable {
         classCount = try Self.integer(try container.decode(Double.self, forKey: .classCount), .classCount, container)
         learningRate = try container.decodeIfPresent(Double.self, forKey: .learningRate) ?? 0.1
         support = try container.decode([SpikePattern].self, forKey: .support)
-        labels = try container.decode([Double].self, forKey: .labels).map { try Self.integer($0, .labels, container) }
+        var labelList = try container.nestedUnkeyedContainer(forKey: .labels)
+        var labels: [Int] = []
+        while !labelList.isAtEnd {
+            let value = try labelList.decode(Double.self)
+            guard value.rounded() == value, let label = Int(exactly: value) else {
+                throw DecodingError.dataCorrupted(.init(
+                    codingPath: labelList.codingPath + [AnyIndexKey(labelList.currentIndex - 1)],
+                    debugDescription: "\(value) is not an integer"))
+            }
+            labels.append(label)
+        }
+        self.labels = labels
         queries = try container.decode([SpikePattern].self, forKey: .queries)
+    }
+
+    /// A coding key for an array position, to name the element in an error.
+    private struct AnyIndexKey: CodingKey {
+        var intValue: Int?
+        var stringValue: String { "Index \(intValue ?? 0)" }
+        init(_ index: Int) { intValue = index }
+        init?(stringValue: String) { nil }
+        init?(intValue: Int) { self.intValue = intValue }
     }
 
     /// An integer field read as a number first, so that `2.5` or `1e30` is reported with its field

@@ -78,8 +78,8 @@ struct BenchAssociative: AsyncParsableCommand {
         printTable(header: ["patterns", "noise", "flat Hebbian", "fly-hash Hebbian", "Hopfield 1-stage", "Hopfield 2-stage"],
                    rows: r.noise.map { ["\($0.patterns)", String(format: "%.1f", $0.noise), percent($0.flatHebbian),
                                         percent($0.flyHashHebbian), percent($0.hopfieldOneStage), percent($0.hopfieldTwoStage)] })
-        print("\nCapacity: exact hetero-associative recall (%) of random pairs, codes with and without winner-take-all")
-        printTable(header: ["pairs", "k-WTA (fly hash)", "no WTA (half active)"],
+        print("\nCapacity: exact hetero-associative recall (%) of random pairs (a → b), with and without winner-take-all codes")
+        printTable(header: ["pairs", "k-WTA fly-hash codes", "no WTA: flat W = Σ b·aᵀ"],
                    rows: r.capacity.map { ["\($0.pairs)", percent($0.withWinnerTakeAll), percent($0.withoutWinnerTakeAll)] })
         print("\nChains: 1,000 chains of 6 hops among 20,000 stored pairs; % of chains right through hop h (clean-up after each hop)")
         printTable(header: ["hop", "accuracy %"], rows: r.chainAccuracyByHop.enumerated().map { ["\($0.offset + 1)", percent($0.element)] })

@@ -209,6 +209,52 @@ struct HopfieldRetrieverTests {
         }
     }
 
+    /// The float32 dot product of every stored row with `query`, in row order.
+    static func rowScores(_ r: HopfieldRetriever, _ query: [Float]) -> [Float] {
+        r.storage.withUnsafeBufferPointer { all in
+            query.withUnsafeBufferPointer { q in
+                (0..<r.count).map { row in
+                    Kernels.dot(UnsafeBufferPointer(rebasing: all[row * r.dimension ..< (row + 1) * r.dimension]), q)
+                }
+            }
+        }
+    }
+
+    @Test("stage 1 over 8-bit codes returns the rows a float32 scan returns",
+          arguments: [(40, 300, 0), (64, 300, 1), (384, 120, 2), (600, 60, 3), (7, 200, 4)])
+    func quantizedStageOneIsExact(dimension: Int, count: Int, seed: UInt64) throws {
+        var generator = SeededGenerator(seed: 100 + seed)
+        var r = try HopfieldRetriever(dimension: dimension, candidates: 20)
+        // Independent patterns, a cluster of near-duplicates, exact duplicates (ties), and spiky
+        // patterns whose small elements the 8-bit codes round away.
+        let centre = Self.unitVector(dimension, &generator)
+        for key in 0..<count {
+            var v = Self.unitVector(dimension, &generator)
+            switch key % 4 {
+            case 1: v = zip(centre, v).map { $0 + 0.05 * $1 }
+            case 2: v = centre
+            case 3: v = v.map { $0 * 0.02 }; v[key % dimension] = 1
+            default: break
+            }
+            try r.add(v, key: key)
+        }
+        for key in stride(from: 0, to: count, by: 7) { r.remove(key) }
+
+        for trial in 0..<15 {
+            var query = Self.unitVector(dimension, &generator)
+            if trial % 3 == 1 { query = zip(centre, query).map { $0 + 0.1 * $1 } }
+            if trial % 3 == 2, let p = r.pattern(forKey: r.keys[trial % r.count]) { query = zip(p, query).map { $0 + 0.2 * $1 } }
+            let unit = try r.initialState(query)
+            let scores = Self.rowScores(r, unit)
+            for limit in [1, 5, 20, r.count - 1] {
+                // What a float32 scan keeps: the `limit` best rows, ascending.
+                let expected = Kernels.topK(scores, k: limit).sorted()
+                let rows = unit.withUnsafeBufferPointer { r.quantizedBestRows($0, limit: limit) }
+                #expect(rows == expected, "d = \(dimension), trial \(trial), limit \(limit)")
+            }
+        }
+    }
+
     // MARK: - Keys and storage
 
     @Test("patterns are stored at unit length")

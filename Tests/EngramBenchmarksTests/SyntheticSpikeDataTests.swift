@@ -59,10 +59,12 @@ struct SyntheticSpikeDataTests {
         #expect(Set(profiles).count == profiles.count, "each class has its own profile")
     }
 
-    @Test("empty sizes give an empty data set; a non-positive feature count is rejected")
+    @Test("empty sizes give an empty data set; negative sizes and a non-positive feature count are rejected")
     func degenerateSizes() throws {
         #expect(try SyntheticSpikeData.make(classes: 0).count == 0)
         #expect(try SyntheticSpikeData.make(examplesPerClass: 0).count == 0)
         #expect(throws: FewShotError.self) { try SyntheticSpikeData.make(featureCount: 0) }
+        #expect(throws: FewShotError.self) { try SyntheticSpikeData.make(classes: -1) }
+        #expect(throws: FewShotError.self) { try SyntheticSpikeData.make(noise: -0.5) }
     }
 }

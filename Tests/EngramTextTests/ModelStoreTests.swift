@@ -260,10 +260,12 @@ struct ModelStoreTests {
         let clock = ContinuousClock()
         let start = clock.now
         await #expect(throws: TextError.self) {
-            try await URLSessionTransport(timeout: 5).download(
+            try await URLSessionTransport(timeout: 120).download(
                 from: URL(string: "http://127.0.0.1:9/model.safetensors")!, to: destination) { _, _ in }
         }
-        #expect(clock.now - start < .seconds(5))
+        // A refused connection fails at once instead of waiting out the 120 s timeout; the margin is
+        // wide because the test runs beside others on a loaded machine.
+        #expect(clock.now - start < .seconds(60))
     }
 }
 

@@ -31,6 +31,11 @@ float engram_sdot_avx2(const float *a, const float *b, ptrdiff_t n);
 /// Call only when engram_cpu_has_avx2_fma() returns 1.
 void engram_saxpy_avx2(float alpha, const float *x, float *y, ptrdiff_t n);
 
+/// sums[r] = Σ_j codes[r·stride + j]·levels[j] for unsigned 8-bit codes and signed 16-bit levels,
+/// accumulated in wrapping 32-bit integers, four rows at a time; stride must be a multiple of 16.
+/// Call only when engram_cpu_has_avx2_fma() returns 1.
+void engram_u8s16_dots_avx2(const unsigned char *codes, ptrdiff_t rows, ptrdiff_t stride, const short *levels, int *sums);
+
 /// y[r] = Σ_j A[r·columns + j]·x[j] for a row-major rows × columns matrix, four rows at a time.
 /// Call only when engram_cpu_has_avx2_fma() returns 1.
 void engram_sgemv_avx2(const float *matrix, ptrdiff_t rows, ptrdiff_t columns, const float *x, float *y);

@@ -1,0 +1,178 @@
+import EngramKernels
+
+/// Stage 1 of two-stage retrieval over an 8-bit copy of the patterns, with exact results.
+///
+/// A float32 scan of N × d patterns reads 4·N·d bytes per query (30.7 MB for 20,000 × 384), which
+/// one core streams from memory in 1.4–2.8 ms whatever the arithmetic. Stage 1 only needs the
+/// *set* of the n best rows, so it scans a copy quantised to one byte per element instead (a
+/// quarter of the bytes, and integer multiply-adds 16 lanes at a time), bounds the
+/// quantisation error, and re-scores in float32 the few rows whose bound reaches the n-th best:
+/// the rows it returns are those a float32 scan would return (up to float rounding between
+/// near-equal scores). The integer scan is ``Kernels/quantizedDots(_:rows:stride:_:into:)``: AVX2
+/// (`vpmovzxbw` + `vpmaddwd`) where the CPU has it, portable SIMD elsewhere; figures are in
+/// BENCHMARKS.md (`engram bench associative`).
+///
+/// **Codes.** Row i is stored as `xᵢ ≈ sᵢ·aᵢ` with `sᵢ = max|xᵢⱼ| / 127` and integers
+/// `aᵢⱼ ∈ [−127, 127]`, kept biased as bytes `aᵢⱼ + 128`; rows are padded to a multiple of 16
+/// with the code of 0. Its error `εᵢ = ‖xᵢ − sᵢ·aᵢ‖` is computed when the row is added.
+///
+/// **Query.** `q ≈ t·b` with 16-bit integers `b` (|bⱼ| ≤ Q, Q = 32,767 for d up to 512),
+/// `δ = ‖q − t·b‖`. The kernel computes `Σⱼ (aᵢⱼ + 128)·bⱼ` and the scan subtracts `128·Σⱼ bⱼ`; the sums wrap modulo 2³² but the result, bounded by
+/// `d·127·Q < 2³¹`, is exact. The estimate `ŝᵢ = sᵢ·t·(aᵢ·b)` then satisfies, for unit `xᵢ` and `q`,
+///
+///     |xᵢᵀq − ŝᵢ| = |xᵢᵀ(q − t·b) + (xᵢ − sᵢaᵢ)ᵀq − (xᵢ − sᵢaᵢ)ᵀ(q − t·b)| ≤ δ + εᵢ + εᵢ·δ =: Bᵢ
+///
+/// (Cauchy–Schwarz; Bᵢ is widened by a margin for float rounding). The scan writes the lower
+/// bounds `ℓᵢ = ŝᵢ − Bᵢ`. If L is the n-th largest of them, n rows have true scores ≥ L, so every
+/// row of the true top n has `ℓᵢ + 2Bᵢ ≥ L`: those rows are re-scored with
+/// ``Kernels/dot(_:_:)`` and the best n kept. For random unit vectors in d = 384, Bᵢ ≈ 0.01 and
+/// a few times n rows are re-scored (each a d-float row read from memory).
+extension HopfieldRetriever {
+    /// The byte that codes 0.
+    static let codeBias: Int = 128
+
+    /// The padded row length of the codes: the dimension rounded up to a multiple of 16.
+    var codeStride: Int { (dimension + 15) & ~15 }
+
+    /// The largest query integer: `Q·127·stride` stays below 2³¹.
+    var queryCodeLimit: Int { min(32_767, Int(Int32.max) / (127 * codeStride)) }
+
+    /// Appends the code of the unit row `unit` to the code arrays.
+    mutating func appendCode(_ unit: [Float]) {
+        var largest: Float = 0
+        for x in unit { largest = max(largest, x.magnitude) }
+        let scale = largest / 127
+        var error = 0.0
+        codes.reserveCapacity(codes.count + codeStride)
+        for x in unit {
+            let level = scale > 0 ? Int((x / scale).rounded()).clamped(to: -127...127) : 0
+            codes.append(UInt8(level + Self.codeBias))
+            let residual = Double(x) - Double(scale) * Double(level)
+            error += residual * residual
+        }
+        codes.append(contentsOf: repeatElement(UInt8(Self.codeBias), count: codeStride - dimension))
+        codeScales.append(scale)
+        // Rounded up, so that the stored float never understates the error.
+        let rowError = Float(error.squareRoot()).nextUp
+        codeErrors.append(rowError)
+        largestCodeError = max(largestCodeError, rowError)
+    }
+
+    /// Stage 1 over the codes: the storage rows of the `limit` best scores `xᵢᵀq` for the unit
+    /// query `q`, in ascending row order, the lower row first among equal scores.
+    ///
+    /// - Complexity: one pass over the N × stride bytes of codes, two passes over N floats, and
+    ///   a d-float dot product for each row that the bounds cannot rule out.
+    /// - Precondition: `1 ≤ limit ≤ count`; `query` has `dimension` floats and unit norm.
+    func quantizedBestRows(_ query: UnsafeBufferPointer<Float>, limit: Int) -> [Int] {
+        let n = count, d = dimension, stride = codeStride
+        precondition(limit >= 1 && limit <= n && query.count == d)
+
+        // q ≈ t·b with |bⱼ| ≤ Q, zero-padded to the stride.
+        var largest: Float = 0
+        for x in query { largest = max(largest, x.magnitude) }
+        let step = largest / Float(queryCodeLimit)
+        var residual = 0.0, correction = 0
+        var levels = [Int16](repeating: 0, count: stride)
+        if step > 0 {
+            for j in 0..<d {
+                let level = Int((query[j] / step).rounded()).clamped(to: -queryCodeLimit...queryCodeLimit)
+                levels[j] = Int16(level)
+                correction += Self.codeBias * level
+                let r = Double(query[j]) - Double(step) * Double(level)
+                residual += r * r
+            }
+        }
+        // Bᵢ = δ + εᵢ·(1 + δ), widened for the rounding of ŝᵢ and ℓᵢ (a few float ulps of
+        // values ≤ 1) and of the norms: Bᵢ = constant + slope·εᵢ.
+        let delta = residual.squareRoot()
+        let constant = Float(delta * 1.001 + 1e-5), slope = Float((1 + delta) * 1.001)
+
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { lowerBounds in
+            codes.withUnsafeBufferPointer { codes in
+                codeScales.withUnsafeBufferPointer { scales in
+                    codeErrors.withUnsafeBufferPointer { errors in
+                        levels.withUnsafeBufferPointer { levels in
+                            Self.scanCodes(
+                                codes, rows: n, stride: stride, levels, correction: Int32(truncatingIfNeeded: correction),
+                                scales: scales, step: step, errors: errors, constant: constant, slope: slope,
+                                into: lowerBounds)
+                        }
+                    }
+                }
+            }
+            let lower = UnsafeBufferPointer(lowerBounds)
+            let best = Self.largestIndices(lower, k: limit)
+            guard let last = best.last else { return [] }
+            let cut = lower[last]
+
+            // Every row that may belong to the top `limit` (ℓᵢ + 2Bᵢ ≥ L), ascending: first
+            // those within the largest bound, then each against its own.
+            var rows: [Int] = []
+            rows.reserveCapacity(4 * limit + 16)
+            Self.indices(of: lower, atLeast: cut - 2 * (constant + slope * largestCodeError), into: &rows)
+            codeErrors.withUnsafeBufferPointer { errors in
+                rows.removeAll { row in lower[row] + 2 * (constant + slope * errors[row]) < cut }
+            }
+            guard rows.count > limit else { return rows }
+            let exact: [Float] = storage.withUnsafeBufferPointer { all in
+                rows.map { row in Kernels.dot(UnsafeBufferPointer(rebasing: all[row * d ..< (row + 1) * d]), query) }
+            }
+            let kept = exact.withUnsafeBufferPointer { Self.largestIndices($0, k: limit) }
+            return kept.map { rows[$0] }.sorted()
+        }
+    }
+
+    /// Appends, in ascending order, the indices of the elements ≥ `cut` (eight at a time with a
+    /// SIMD compare, since few qualify).
+    static func indices(of values: UnsafeBufferPointer<Float>, atLeast cut: Float, into result: inout [Int]) {
+        guard let base = values.baseAddress else { return }
+        let n = values.count, threshold = SIMD8<Float>(repeating: cut)
+        var i = 0
+        while i &+ 8 <= n {
+            if any(UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<Float>.self) .>= threshold) {
+                for j in i ..< i &+ 8 where base[j] >= cut { result.append(j) }
+            }
+            i &+= 8
+        }
+        while i < n {
+            if base[i] >= cut { result.append(i) }
+            i &+= 1
+        }
+    }
+
+    /// `lowerBounds[r] = scales[r]·step·(Σⱼ codes[r][j]·levels[j] − correction) − (constant + slope·errors[r])`
+    /// for every row: the estimate ŝᵣ less its bound Bᵣ.
+    ///
+    /// The products come from ``Kernels/quantizedDots(_:rows:stride:_:into:)`` (AVX2 `vpmaddwd`
+    /// four rows at a time where present, portable SIMD elsewhere).
+    /// - Precondition: `codes.count == rows·stride`, `stride` a multiple of 16,
+    ///   `levels.count == stride`, `scales.count == errors.count == lowerBounds.count == rows`.
+    static func scanCodes(
+        _ codes: UnsafeBufferPointer<UInt8>, rows: Int, stride: Int, _ levels: UnsafeBufferPointer<Int16>,
+        correction: Int32, scales: UnsafeBufferPointer<Float>, step: Float,
+        errors: UnsafeBufferPointer<Float>, constant: Float, slope: Float,
+        into lowerBounds: UnsafeMutableBufferPointer<Float>
+    ) {
+        precondition(codes.count == rows * stride && stride % 16 == 0 && levels.count == stride)
+        precondition(scales.count == rows && errors.count == rows && lowerBounds.count == rows)
+        guard rows > 0, let base = codes.baseAddress, let query = levels.baseAddress else { return }
+        // The integer dot products (AVX2 where present), then the per-row affine bound.
+        let sums = [Int32](unsafeUninitializedCapacity: rows) { buffer, initialized in
+            Kernels.quantizedDots(UnsafeBufferPointer(start: base, count: rows * stride), rows: rows, stride: stride,
+                                  UnsafeBufferPointer(start: query, count: stride), into: buffer)
+            initialized = rows
+        }
+        for r in 0..<rows {
+            lowerBounds[r] = Float(sums[r] &- correction) * scales[r] * step - (constant + slope * errors[r])
+        }
+    }
+}
+
+extension Comparable {
+    /// `self` limited to `range`.
+    @inline(__always)
+    fileprivate func clamped(to range: ClosedRange<Self>) -> Self {
+        min(max(self, range.lowerBound), range.upperBound)
+    }
+}
