@@ -127,7 +127,7 @@ extension BioHash {
             x.withUnsafeBufferPointer { input in
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: units) { output in
                     Kernels.gemv(matrix, rows: units, columns: inputDimension, input, into: output)
-                    return WinnerSelection.winners(UnsafeBufferPointer(output), k: activeUnits)
+                    return Kernels.winnerTakeAll(UnsafeBufferPointer(output), k: activeUnits)
                 }
             }
         }

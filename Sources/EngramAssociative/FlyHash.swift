@@ -171,7 +171,7 @@ extension FlyHash {
         let winners = x.withUnsafeBufferPointer { input in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: units) { output in
                 project(input, into: output)
-                return WinnerSelection.winners(UnsafeBufferPointer(output), k: activeUnits)
+                return Kernels.winnerTakeAll(UnsafeBufferPointer(output), k: activeUnits)
             }
         }
         guard winners.count == activeUnits else { throw AssociativeError.projectionOverflow("fly hash") }
@@ -208,7 +208,7 @@ extension FlyHash {
                     projections.withUnsafeBufferPointer { projections in
                         for unit in 0..<units { lane[unit] = projections[unit][v] }
                     }
-                    return WinnerSelection.winners(UnsafeBufferPointer(lane), k: activeUnits)
+                    return Kernels.winnerTakeAll(UnsafeBufferPointer(lane), k: activeUnits)
                 }
                 guard winners.count == activeUnits else { throw AssociativeError.projectionOverflow("fly hash") }
                 result.append(SparseCode(uncheckedActive: winners, unitCount: units))

@@ -102,7 +102,7 @@ extension HopfieldRetriever {
                 }
             }
             let lower = UnsafeBufferPointer(lowerBounds)
-            let best = Self.largestIndices(lower, k: limit)
+            let best = Kernels.topK(lower, k: limit)
             guard let last = best.last else { return [] }
             let cut = lower[last]
 
@@ -118,7 +118,7 @@ extension HopfieldRetriever {
             let exact: [Float] = storage.withUnsafeBufferPointer { all in
                 rows.map { row in Kernels.dot(UnsafeBufferPointer(rebasing: all[row * d ..< (row + 1) * d]), query) }
             }
-            let kept = exact.withUnsafeBufferPointer { Self.largestIndices($0, k: limit) }
+            let kept = exact.withUnsafeBufferPointer { Kernels.topK($0, k: limit) }
             return kept.map { rows[$0] }.sorted()
         }
     }

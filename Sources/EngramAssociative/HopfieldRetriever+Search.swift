@@ -31,7 +31,7 @@ extension HopfieldRetriever {
         let d = dimension
         return withSettledState(from: start, minimumCandidates: k) { patterns, rows, state, scores in
             Kernels.gemv(patterns, rows: scores.count, columns: d, UnsafeBufferPointer(state), into: scores)
-            let best = Self.largestIndices(UnsafeBufferPointer(scores), k: min(k, scores.count))
+            let best = Kernels.topK(UnsafeBufferPointer(scores), k: min(k, scores.count))
             let length = Kernels.norm(UnsafeBufferPointer(state))
             let scale: Float = length > 0 ? 1 / length : 1
             return best.map { i in SearchHit(key: rowKeys[rows.map { $0[i] } ?? i], score: scores[i] * scale) }

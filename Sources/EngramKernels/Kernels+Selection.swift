@@ -17,31 +17,95 @@ extension Kernels {
     }
 
     /// The indices of the `k` largest elements, largest first; among equal values the lower index
-    /// comes first, so the result is deterministic.
+    /// comes first, so the result is deterministic. NaN elements are never selected.
     ///
-    /// Keeps a sorted window of `k` candidates; NaN elements are never selected.
-    /// - Complexity: O(n · log k) comparisons plus O(n · k) moves in the worst case (an ascending
-    ///   input); O(n) for typical inputs where few elements enter the window.
+    /// Keeps a sorted window of the `k` best seen so far. Once it is full, nearly every element of a
+    /// long input falls below the window's worst value, so the scan compares 32 elements at a time
+    /// against it with SIMD and visits single elements only in the rare blocks where one enters.
+    /// - Complexity: O(n) compares, plus O(log k + k) for each element that enters the window.
     /// - Precondition: `0 ≤ k`; a `k` above the count of non-NaN elements returns all of them.
     @inlinable
     public static func topK<T: KernelScalar>(_ values: UnsafeBufferPointer<T>, k: Int) -> [Int] {
         precondition(k >= 0, "topK: k must be non-negative, got \(k)")
-        guard k > 0 else { return [] }
-        var window: [(value: T, index: Int)] = []
-        window.reserveCapacity(min(k, values.count) + 1)
-        for (index, value) in values.enumerated() where !value.isNaN {
-            if window.count == k, let last = window.last, !(value > last.value) { continue }
-            // Binary search for the first slot whose value is smaller than `value`: equal values
-            // keep arrival order, i.e. lower index first.
-            var low = 0, high = window.count
-            while low < high {
-                let mid = (low + high) / 2
-                if window[mid].value >= value { low = mid + 1 } else { high = mid }
-            }
-            window.insert((value, index), at: low)
-            if window.count > k { window.removeLast() }
+        let n = values.count
+        guard k > 0, n > 0, let base = values.baseAddress else { return [] }
+        var window = TopWindow<T>(capacity: min(k, n))
+        var i = 0
+        while i < n && !window.isFull {
+            window.offer(base[i], index: i)
+            i &+= 1
         }
-        return window.map(\.index)
+        while i &+ 32 <= n {
+            let enters: Bool
+            if T.self == Float.self {
+                // The concrete Float compare lowers to packed compares; the generic one may not.
+                enters = anyAbove(floatPointer(base) + i, Float(window.threshold))
+            } else {
+                let threshold = SIMD8<T>(repeating: window.threshold)
+                enters = any((load8(base, i) .> threshold) .| (load8(base, i &+ 8) .> threshold)
+                    .| (load8(base, i &+ 16) .> threshold) .| (load8(base, i &+ 24) .> threshold))
+            }
+            if enters {
+                for j in i..<i &+ 32 { window.offer(base[j], index: j) }
+            }
+            i &+= 32
+        }
+        while i < n {
+            window.offer(base[i], index: i)
+            i &+= 1
+        }
+        return window.indices
+    }
+
+    /// Whether any of the 32 floats at `base` exceeds `threshold`.
+    @inlinable @inline(__always)
+    static func anyAbove(_ base: UnsafePointer<Float>, _ threshold: Float) -> Bool {
+        let t = SIMD8<Float>(repeating: threshold)
+        let raw = UnsafeRawPointer(base)
+        return any((raw.loadUnaligned(as: SIMD8<Float>.self) .> t)
+            .| (raw.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) .> t)
+            .| (raw.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self) .> t)
+            .| (raw.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self) .> t))
+    }
+
+    /// The `capacity` best (value, index) pairs seen so far, by descending value, arrival order
+    /// among equal values.
+    @usableFromInline
+    struct TopWindow<T: KernelScalar> {
+        @usableFromInline var values: [T] = []
+        @usableFromInline var indices: [Int] = []
+        @usableFromInline let capacity: Int
+
+        @inlinable
+        init(capacity: Int) {
+            self.capacity = capacity
+            values.reserveCapacity(capacity + 1)
+            indices.reserveCapacity(capacity + 1)
+        }
+
+        @inlinable var isFull: Bool { values.count == capacity }
+
+        /// The value an element must exceed to enter a full window.
+        @inlinable var threshold: T { values[capacity - 1] }
+
+        /// Takes `value` if it beats the worst kept value (any non-NaN value while not full).
+        @inlinable
+        mutating func offer(_ value: T, index: Int) {
+            guard !value.isNaN else { return }
+            if isFull && !(value > threshold) { return }
+            // The first slot holding a smaller value: equal values keep arrival order.
+            var low = 0, high = values.count
+            while low < high {
+                let mid = (low &+ high) >> 1
+                if values[mid] >= value { low = mid &+ 1 } else { high = mid }
+            }
+            values.insert(value, at: low)
+            indices.insert(index, at: low)
+            if values.count > capacity {
+                values.removeLast()
+                indices.removeLast()
+            }
+        }
     }
 
     /// Winner-take-all: the indices of the `k` largest elements in ascending index order, the sparse

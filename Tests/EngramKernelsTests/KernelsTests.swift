@@ -136,6 +136,27 @@ struct KernelsTests {
         #expect(Kernels.topK([1.0, .nan, 3], k: 3) == [2, 0])
     }
 
+    @Test("topK's block-skipping scan against a full sort: ties, NaN, ascending input")
+    func topKBlockScan() {
+        var generator = SeededGenerator(seed: 23)
+        func reference(_ values: [Float], _ k: Int) -> [Int] {
+            Array(values.indices.filter { !values[$0].isNaN }
+                .sorted { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }.prefix(k))
+        }
+        for n in [0, 1, 7, 31, 32, 33, 64, 65, 100, 1000, 5003] {
+            for levels in [3, 50, 1 << 20] {
+                var values = (0..<n).map { _ in Float(generator.next() % UInt64(levels)) - Float(levels / 2) }
+                if n > 10 { values[n / 3] = .nan; values[n - 1] = .nan }
+                for k in [0, 1, 2, 5, 20, 40, n, n + 3] {
+                    #expect(Kernels.topK(values, k: k) == reference(values, k), "n = \(n), levels = \(levels), k = \(k)")
+                }
+            }
+            // An ascending input makes every element enter the window.
+            let ascending = (0..<n).map(Float.init)
+            #expect(Kernels.topK(ascending, k: 20) == reference(ascending, 20))
+        }
+    }
+
     @Test("winner-take-all keeps the k largest, reported in index order")
     func winnerTakeAll() {
         #expect(Kernels.winnerTakeAll([0.1, 0.9, 0.5, 0.7], k: 2) == [1, 3])
