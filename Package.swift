@@ -10,12 +10,14 @@ let package = Package(
         .library(name: "EngramFewShot", targets: ["EngramFewShot"]),
         .library(name: "EngramAssociative", targets: ["EngramAssociative"]),
         .library(name: "EngramText", targets: ["EngramText"]),
+        .library(name: "EngramMemory", targets: ["EngramMemory"]),
         .executable(name: "engram", targets: ["engram"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Core learning targets: toolchain only.
@@ -36,6 +38,12 @@ let package = Package(
             ]
         ),
 
+        // The agent memory: SQLite through GRDB (WAL, migrations, FTS5), the recall pipeline.
+        .target(
+            name: "EngramMemory",
+            dependencies: ["EngramKernels", "EngramAssociative", "EngramText", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+
         // Data loaders and benchmark harnesses behind `engram bench` and `engram fewshot eval`.
         .systemLibrary(
             name: "CEngramZlib",
@@ -44,13 +52,13 @@ let package = Package(
         ),
         .target(
             name: "EngramBenchmarks",
-            dependencies: ["EngramFewShot", "EngramSpiking", "EngramAssociative", "EngramText", "CEngramZlib"]
+            dependencies: ["EngramFewShot", "EngramSpiking", "EngramAssociative", "EngramText", "EngramMemory", "CEngramZlib"]
         ),
 
         .executableTarget(
             name: "engram",
             dependencies: [
-                "EngramFewShot", "EngramSpiking", "EngramAssociative", "EngramText", "EngramBenchmarks",
+                "EngramFewShot", "EngramSpiking", "EngramAssociative", "EngramText", "EngramMemory", "EngramBenchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -68,6 +76,7 @@ let package = Package(
             dependencies: ["EngramText", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Resources/minilm-golden.json")]
         ),
+        .testTarget(name: "EngramMemoryTests", dependencies: ["EngramMemory", "EngramText", "engram"]),
         .testTarget(name: "EngramBenchmarksTests", dependencies: ["EngramBenchmarks", "EngramFewShot"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,105 @@
+import EngramKernels
+
+/// The two stages of retrieval as separate calls, for pipelines that merge stage 1's candidates
+/// with candidates from elsewhere (a lexical index, association edges) before settling.
+extension HopfieldRetriever {
+    /// Stage 1 alone: the `count` stored patterns of highest cosine with `query`, best first.
+    ///
+    /// In two-stage mode the rows come from the 8-bit scan (with its exact re-scoring, so they are
+    /// those a float32 scan would pick); in one-stage mode from a float32 scan. The scores are
+    /// float32 cosines either way.
+    /// - Parameters:
+    ///   - query: `dimension` finite floats, not all zero.
+    ///   - count: how many patterns to return, ≥ 1; fewer come back when fewer are stored.
+    /// - Returns: `min(count, self.count)` hits by descending cosine, ties in row order.
+    /// - Throws: ``AssociativeError`` for a wrong dimension, a non-finite or zero query, or `count < 1`.
+    public func nearest(_ query: [Float], count: Int) throws -> [SearchHit] {
+        guard count >= 1 else {
+            throw AssociativeError.invalidParameter(name: "count", requirement: "must be at least 1, got \(count)")
+        }
+        let unit = try initialState(query)
+        guard !isEmpty else { return [] }
+        let n = self.count, d = dimension, limit = min(count, n)
+        return storage.withUnsafeBufferPointer { all in
+            unit.withUnsafeBufferPointer { q in
+                func row(_ r: Int) -> UnsafeBufferPointer<Float> { UnsafeBufferPointer(rebasing: all[r * d ..< (r + 1) * d]) }
+                let rows: [Int]
+                if candidates != nil, limit < n {
+                    rows = quantizedBestRows(q, limit: limit)
+                } else {
+                    rows = Array(0..<n)
+                }
+                let scores = rows.map { Kernels.dot(row($0), q) }
+                let best = scores.withUnsafeBufferPointer { Kernels.topK($0, k: min(limit, scores.count)) }
+                return best.map { SearchHit(key: rowKeys[rows[$0]], score: scores[$0]) }
+            }
+        }
+    }
+
+    /// The `count` patterns among those stored under `keys` of highest cosine with `query`, best
+    /// first: an exact scan of a subset (a filtered search).
+    /// - Throws: ``AssociativeError/unknownKey(_:)`` for a key that is not stored, and the errors
+    ///   of ``nearest(_:count:)``.
+    public func nearest(_ query: [Float], among keys: [Int], count: Int) throws -> [SearchHit] {
+        guard count >= 1 else {
+            throw AssociativeError.invalidParameter(name: "count", requirement: "must be at least 1, got \(count)")
+        }
+        let unit = try initialState(query)
+        let rows = try keys.map { key in
+            guard let row = rowOfKey[key] else { throw AssociativeError.unknownKey(key) }
+            return row
+        }
+        let d = dimension
+        let scores: [Float] = storage.withUnsafeBufferPointer { all in
+            unit.withUnsafeBufferPointer { q in
+                rows.map { Kernels.dot(UnsafeBufferPointer(rebasing: all[$0 * d ..< ($0 + 1) * d]), q) }
+            }
+        }
+        let best = scores.withUnsafeBufferPointer { Kernels.topK($0, k: min(count, scores.count)) }
+        return best.map { SearchHit(key: rowKeys[rows[$0]], score: scores[$0]) }
+    }
+
+    /// Stage 2 alone: settles `query` over the patterns stored under `keys` and scores each of them
+    /// against the settled state, as ``search(_:k:)`` does with its own candidates.
+    ///
+    /// - Parameters:
+    ///   - query: `dimension` finite floats, not all zero; scaled to unit length to start.
+    ///   - keys: the patterns to settle over (duplicates are ignored); may be empty.
+    /// - Returns: one hit per distinct key, `score = cos(xᵢ, ξ_T)`, by descending score.
+    /// - Complexity: O(n·d·(steps + 1)) for n keys.
+    /// - Throws: ``AssociativeError/unknownKey(_:)`` for a key that is not stored, and the errors
+    ///   of ``nearest(_:count:)`` for the query.
+    public func settle(_ query: [Float], over keys: [Int]) throws -> [SearchHit] {
+        var state = try initialState(query)
+        var seen = Set<Int>()
+        var rows: [Int] = []
+        for key in keys where seen.insert(key).inserted {
+            guard let row = rowOfKey[key] else { throw AssociativeError.unknownKey(key) }
+            rows.append(row)
+        }
+        guard !rows.isEmpty else { return [] }
+        let d = dimension, n = rows.count, beta = beta, steps = steps
+        var block = [Float](repeating: 0, count: n * d)
+        storage.withUnsafeBufferPointer { all in
+            block.withUnsafeMutableBufferPointer { target in
+                for (i, row) in rows.enumerated() {
+                    _ = UnsafeMutableBufferPointer(rebasing: target[i * d ..< (i + 1) * d])
+                        .initialize(from: all[row * d ..< (row + 1) * d])
+                }
+            }
+        }
+        var scores = [Float](repeating: 0, count: n)
+        block.withUnsafeBufferPointer { patterns in
+            state.withUnsafeMutableBufferPointer { xi in
+                scores.withUnsafeMutableBufferPointer { weights in
+                    Self.update(patterns, rows: n, dimension: d, beta: beta, steps: steps, state: xi, weights: weights)
+                    Kernels.gemv(patterns, rows: n, columns: d, UnsafeBufferPointer(xi), into: weights)
+                }
+            }
+        }
+        let length = Kernels.norm(state)
+        let scale: Float = length > 0 ? 1 / length : 1
+        let order = scores.withUnsafeBufferPointer { Kernels.topK($0, k: n) }
+        return order.map { SearchHit(key: rowKeys[rows[$0]], score: scores[$0] * scale) }
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import GRDB
+
+extension MemoryStore {
+    /// The memory stored under `id`.
+    /// - Throws: ``MemoryError/unknownID(_:)``.
+    public func get(_ id: MemoryID) throws -> Memory {
+        let memory = try readTransaction { db in try Self.fetchMemories([id], in: db)[id] }
+        guard let memory else { throw MemoryError.unknownID(id) }
+        return memory
+    }
+
+    /// Memories in id order (the order they were stored), optionally of one scope, a page at a time.
+    /// - Parameters:
+    ///   - scope: only this scope's memories; `nil` for every scope.
+    ///   - after: only ids greater than this (pass the last id of the previous page).
+    ///   - limit: the page size, ≥ 1.
+    public func list(scope: String? = nil, after: MemoryID = 0, limit: Int = 100) throws -> [Memory] {
+        guard limit >= 1 else { throw MemoryError.invalidArgument(name: "limit", requirement: "must be at least 1, got \(limit)") }
+        if let scope { try Self.validateName(scope, as: "scope") }
+        return try readTransaction { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT \(Self.memoryColumns) FROM memory WHERE id > ?\(scope == nil ? "" : " AND scope = ?") ORDER BY id LIMIT ?",
+                arguments: scope.map { [after, $0, limit] } ?? [after, limit])
+            return rows.map(Self.memory(from:))
+        }
+    }
+
+    /// Every memory, in id order, handed to `body` one page at a time (for export).
+    public func forEachMemory(scope: String? = nil, _ body: (Memory) throws -> Void) throws {
+        var last: MemoryID = 0
+        while true {
+            let page = try list(scope: scope, after: last, limit: 500)
+            guard let end = page.last else { return }
+            try page.forEach(body)
+            last = end.id
+        }
+    }
+
+    /// The scopes that hold memories, with their counts.
+    public func scopes() throws -> [(scope: String, memories: Int)] {
+        try readTransaction { db in
+            try Row.fetchAll(db, sql: "SELECT scope, COUNT(*) FROM memory GROUP BY scope ORDER BY scope")
+                .map { (scope: $0[0] as String, memories: $0[1] as Int) }
+        }
+    }
+
+    /// Counts of the store's rows, and the file's size.
+    public func statistics() throws -> MemoryStatistics {
+        let path = self.path
+        return try readTransaction { db in
+            func count(_ table: String) throws -> Int { try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
+            let version = try String.fetchOne(db, sql: "SELECT value FROM store_info WHERE key = 'format_version'")
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
+            return MemoryStatistics(
+                memories: try count("memory"), cues: try count("cue"), edges: try count("edge"),
+                scopes: try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT scope) FROM memory") ?? 0,
+                formatVersion: version.flatMap(Int.init) ?? 0, fileBytes: size)
+        }
+    }
+}

@@ -1,0 +1,194 @@
+import EngramAssociative
+import EngramKernels
+import Foundation
+import GRDB
+
+extension MemoryStore {
+    /// Stores one memory (see ``remember(_:)-([NewMemory])``).
+    @discardableResult
+    public func remember(
+        _ text: String, scope: String = MemoryStore.defaultScope, session: String? = nil,
+        metadata: [String: String] = [:], time: Date? = nil
+    ) throws -> RememberOutcome {
+        try remember([NewMemory(text: text, scope: scope, session: session, metadata: metadata, time: time)])[0]
+    }
+
+    /// Stores memories in one transaction: all of them, or, if anything fails, none.
+    ///
+    /// Each text is embedded (with passage cues for long texts), fly-hash coded, indexed for full
+    /// text, scanned for entities, and linked to its temporal neighbours in its session. A text
+    /// as close as ``Configuration/duplicateThreshold`` to a memory of its scope (stored before,
+    /// or earlier in the same call) is not stored; its outcome names the existing memory.
+    /// - Returns: one outcome per item, in order.
+    /// - Throws: ``MemoryError`` for an invalid item (nothing is stored) or a database failure.
+    public func remember(_ items: [NewMemory]) throws -> [RememberOutcome] {
+        guard !items.isEmpty else { return [] }
+        let now = Date()
+        let prepared = try prepare(items, now: now)
+        let duplicates = try findDuplicates(prepared)
+        let toStore = prepared.indices.filter { duplicates[$0] == nil }
+
+        var ids: [Int: MemoryID] = [:]
+        if !toStore.isEmpty {
+            let written: (revision: Int64, rows: [WrittenMemory]) = try writeTransaction { db in
+                var rows: [WrittenMemory] = []
+                for i in toStore { rows.append(try Self.insert(prepared[i], now: now, in: db)) }
+                return (try Self.bumpRevision(db), rows)
+            }
+            for (i, row) in zip(toStore, written.rows) { ids[i] = row.id }
+            applyToIndex(revision: written.revision) { state in
+                for row in written.rows { row.apply(to: &state) }
+            }
+        }
+        return duplicates.indices.map { i in
+            switch duplicates[i] {
+            case nil: return .stored(ids[i]!)
+            case let .memory(id, similarity): return .duplicate(of: id, similarity: similarity)
+            case let .item(twin, similarity): return .duplicate(of: ids[twin]!, similarity: similarity)
+            }
+        }
+    }
+
+    /// Replaces a memory's text (re-encoding it), and optionally its metadata and time; it keeps
+    /// its id, scope, session and association edges.
+    /// - Throws: ``MemoryError/unknownID(_:)``, or the validation errors of ``remember(_:)-([NewMemory])``.
+    public func update(_ id: MemoryID, text: String, metadata: [String: String]? = nil, time: Date? = nil) throws {
+        let old = try get(id)
+        let item = NewMemory(text: text, scope: old.scope, session: old.session,
+                             metadata: metadata ?? old.metadata, time: time ?? old.time)
+        let now = Date()
+        let prepared = try prepare([item], now: now)[0]
+        let written: (revision: Int64, row: WrittenMemory) = try writeTransaction { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM memory WHERE id = ?", arguments: [id]) == true else {
+                throw MemoryError.unknownID(id)
+            }
+            try db.execute(sql: "DELETE FROM cue WHERE memory_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM entity WHERE memory_id = ?", arguments: [id])
+            try db.execute(
+                sql: "UPDATE memory SET text = ?, metadata = ?, time = ?, updated_at = ? WHERE id = ?",
+                arguments: [prepared.text, prepared.metadataJSON, prepared.time.timeIntervalSince1970,
+                            now.timeIntervalSince1970, id])
+            let row = try Self.insertDerived(prepared, id: id, in: db)
+            return (try Self.bumpRevision(db), row)
+        }
+        applyToIndex(revision: written.revision) { state in
+            state.scopes[old.scope]?.removeMemory(id, keepingEdges: true)
+            written.row.apply(to: &state, withEdges: false)
+        }
+    }
+
+    /// Deletes a memory and everything derived from it: cues, codes, edges, entities and its
+    /// full-text row, in one transaction, and from the in-memory index.
+    /// - Throws: ``MemoryError/unknownID(_:)`` if there is no such memory.
+    public func forget(_ id: MemoryID) throws {
+        let (revision, scope): (Int64, String) = try writeTransaction { db in
+            guard let scope = try String.fetchOne(db, sql: "SELECT scope FROM memory WHERE id = ?", arguments: [id]) else {
+                throw MemoryError.unknownID(id)
+            }
+            try db.execute(sql: "DELETE FROM memory WHERE id = ?", arguments: [id])
+            return (try Self.bumpRevision(db), scope)
+        }
+        applyToIndex(revision: revision) { state in
+            state.scopes[scope]?.removeMemory(id)
+            state.chainMemories[scope] = nil
+        }
+    }
+
+    // MARK: - Steps
+
+    /// A validated memory with its cues embedded and coded.
+    struct PreparedMemory: Sendable {
+        var text: String
+        var scope: String
+        var session: String?
+        var metadataJSON: String
+        var time: Date
+        /// The whole text first, then any passages.
+        var cueEmbeddings: [[Float]]
+        var cueCodes: [SparseCode]
+        var entities: [String]
+    }
+
+    /// What one stored memory added, to be mirrored in the in-memory index after the commit.
+    struct WrittenMemory: Sendable {
+        var id: MemoryID
+        var scope: String
+        var cues: [(id: Int, embedding: [Float])]
+        var entities: [String]
+        var edges: [(MemoryID, MemoryID)]
+
+        func apply(to state: inout IndexState, withEdges: Bool = true) {
+            state.chainMemories[scope] = nil
+            guard var index = state.scopes.removeValue(forKey: scope) else { return }
+            for cue in cues {
+                // A cue id is new by construction (AUTOINCREMENT), so this cannot fail.
+                try? index.addCue(id: cue.id, memory: id, embedding: cue.embedding)
+            }
+            index.addEntities(entities, of: id)
+            if withEdges { for (a, b) in edges { index.addEdge(a, b, kind: .temporal, weight: 1) } }
+            state.scopes[scope] = index
+        }
+    }
+
+    func prepare(_ items: [NewMemory], now: Date) throws -> [PreparedMemory] {
+        var texts: [String] = []
+        var cueRanges: [Range<Int>] = []
+        for item in items {
+            try Self.validate(item)
+            let start = texts.count
+            texts.append(item.text)
+            texts.append(contentsOf: CueExtraction.passages(of: item.text))
+            cueRanges.append(start ..< texts.count)
+        }
+        let embeddings = embedder.embed(texts)
+        guard embeddings.count == texts.count, embeddings.allSatisfy({ $0.count == embedder.dimension }) else {
+            throw MemoryError.invalidArgument(name: "embedder", requirement: "returned embeddings of the wrong count or dimension")
+        }
+        let codes: [SparseCode]
+        do { codes = try flyHash.codes(embeddings) } catch {
+            throw MemoryError.invalidArgument(name: "embedding", requirement: "must be finite (\(error))")
+        }
+        return try zip(items, cueRanges).map { item, range in
+            PreparedMemory(
+                text: item.text, scope: item.scope, session: item.session,
+                metadataJSON: try Self.metadataJSON(item.metadata), time: item.time ?? now,
+                cueEmbeddings: Array(embeddings[range]), cueCodes: Array(codes[range]),
+                entities: CueExtraction.entities(in: item.text))
+        }
+    }
+
+    /// Why an item is not stored: it is too close to a stored memory, or to an earlier item of
+    /// the same call.
+    enum Duplicate: Sendable {
+        case memory(MemoryID, similarity: Float)
+        case item(Int, similarity: Float)
+    }
+
+    /// For each item that must not be stored (a near-duplicate) what it duplicates; `nil` for the others.
+    func findDuplicates(_ prepared: [PreparedMemory]) throws -> [Duplicate?] {
+        var duplicates = [Duplicate?](repeating: nil, count: prepared.count)
+        guard let threshold = configuration.duplicateThreshold else { return duplicates }
+        for scope in Set(prepared.map(\.scope)) {
+            let members = prepared.indices.filter { prepared[$0].scope == scope }
+            let nearest: [(memory: MemoryID, score: Float)?] = try withScopeIndex(scope) { index in
+                try members.map { i in
+                    guard let hit = try index.retriever.nearest(prepared[i].cueEmbeddings[0], count: 1).first,
+                          let memory = index.memoryOfCue[hit.key] else { return nil }
+                    return (memory, hit.score)
+                }
+            }
+            var kept: [Int] = []
+            for (i, hit) in zip(members, nearest) {
+                let embedding = prepared[i].cueEmbeddings[0]
+                if let hit, hit.score >= threshold {
+                    duplicates[i] = .memory(hit.memory, similarity: hit.score)
+                } else if let twin = kept.first(where: { Kernels.dot(prepared[$0].cueEmbeddings[0], embedding) >= threshold }) {
+                    duplicates[i] = .item(twin, similarity: Kernels.dot(prepared[twin].cueEmbeddings[0], embedding))
+                } else {
+                    kept.append(i)
+                }
+            }
+        }
+        return duplicates
+    }
+}

@@ -1,0 +1,152 @@
+import EngramAssociative
+import Foundation
+import GRDB
+
+/// The SQL of the write path, and the conversion of rows to ``Memory``.
+extension MemoryStore {
+    /// Inserts a memory row and everything derived from it, and links it to the memories before
+    /// and after it (by time) in its session.
+    static func insert(_ memory: PreparedMemory, now: Date, in db: Database) throws -> WrittenMemory {
+        let stamp = now.timeIntervalSince1970, time = memory.time.timeIntervalSince1970
+        try db.execute(
+            sql: """
+                INSERT INTO memory (scope, session, text, metadata, time, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [memory.scope, memory.session, memory.text, memory.metadataJSON, time, stamp, stamp])
+        let id = db.lastInsertedRowID
+        var written = try insertDerived(memory, id: id, in: db)
+        if let session = memory.session {
+            let neighbours = try MemoryID.fetchAll(db, sql: """
+                SELECT id FROM (SELECT id FROM memory WHERE scope = ?1 AND session = ?2 AND id != ?3
+                                  AND (time < ?4 OR (time = ?4 AND id < ?3)) ORDER BY time DESC, id DESC LIMIT 1)
+                UNION ALL
+                SELECT id FROM (SELECT id FROM memory WHERE scope = ?1 AND session = ?2 AND id != ?3
+                                  AND (time > ?4 OR (time = ?4 AND id > ?3)) ORDER BY time, id LIMIT 1)
+                """, arguments: [memory.scope, session, id, time])
+            for other in neighbours {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO edge (source_id, target_id, kind, weight) VALUES (?, ?, ?, 1)",
+                    arguments: [min(id, other), max(id, other), EdgeKind.temporal.rawValue])
+                written.edges.append((id, other))
+            }
+        }
+        return written
+    }
+
+    /// Inserts the cue, code and entity rows of memory `id`.
+    static func insertDerived(_ memory: PreparedMemory, id: MemoryID, in db: Database) throws -> WrittenMemory {
+        var cues: [(id: Int, embedding: [Float])] = []
+        for (number, (embedding, code)) in zip(memory.cueEmbeddings, memory.cueCodes).enumerated() {
+            try db.execute(sql: "INSERT INTO cue (memory_id, kind, embedding) VALUES (?, ?, ?)",
+                           arguments: [id, number == 0 ? 0 : 1, BlobCoding.data(embedding)])
+            let cue = Int(db.lastInsertedRowID)
+            try db.execute(sql: "INSERT INTO code (cue_id, units) VALUES (?, ?)",
+                           arguments: [cue, BlobCoding.data(units: code.active)])
+            cues.append((cue, embedding))
+        }
+        for name in memory.entities {
+            try db.execute(sql: "INSERT OR IGNORE INTO entity (memory_id, name) VALUES (?, ?)", arguments: [id, name])
+        }
+        return WrittenMemory(id: id, scope: memory.scope, cues: cues, entities: memory.entities, edges: [])
+    }
+
+    /// Increments `store_info.revision` and returns the new value.
+    static func bumpRevision(_ db: Database) throws -> Int64 {
+        try db.execute(sql: "UPDATE store_info SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
+        return try currentRevision(db)
+    }
+
+    static func currentRevision(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM store_info WHERE key = 'revision'") ?? 0
+    }
+
+    /// Runs `body` in one write transaction, converting database failures to ``MemoryError``.
+    func writeTransaction<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T {
+        do {
+            return try database.write(body)
+        } catch let error as MemoryError {
+            throw error
+        } catch {
+            throw MemoryError.database(Self.describe(error))
+        }
+    }
+
+    /// Runs `body` in a read transaction, converting database failures to ``MemoryError``.
+    func readTransaction<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T {
+        do {
+            return try database.read(body)
+        } catch let error as MemoryError {
+            throw error
+        } catch {
+            throw MemoryError.database(Self.describe(error))
+        }
+    }
+
+    // MARK: - Validation
+
+    static func validate(_ item: NewMemory) throws {
+        guard !item.text.allSatisfy(\.isWhitespace) else { throw MemoryError.emptyText }
+        let bytes = item.text.utf8.count
+        guard bytes <= maximumTextBytes else { throw MemoryError.textTooLong(bytes: bytes, limit: maximumTextBytes) }
+        try validateName(item.scope, as: "scope")
+        if let session = item.session { try validateName(session, as: "session") }
+        guard item.metadata.count <= 64 else {
+            throw MemoryError.invalidArgument(name: "metadata", requirement: "may hold at most 64 pairs, got \(item.metadata.count)")
+        }
+        for (key, value) in item.metadata {
+            try validateName(key, as: "metadata key")
+            guard value.utf8.count <= 4096 else {
+                throw MemoryError.invalidArgument(name: "metadata value of \(key)", requirement: "must be at most 4096 bytes")
+            }
+        }
+    }
+
+    /// A scope, session or metadata key: 1 to 256 bytes, no control characters.
+    static func validateName(_ name: String, as what: String) throws {
+        guard !name.isEmpty, name.utf8.count <= 256 else {
+            throw MemoryError.invalidArgument(name: what, requirement: "must be 1 to 256 bytes long, got \(name.utf8.count)")
+        }
+        guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw MemoryError.invalidArgument(name: what, requirement: "must not contain control characters: \(name.debugDescription)")
+        }
+    }
+
+    static func metadataJSON(_ metadata: [String: String]) throws -> String {
+        let data = try JSONEncoder.sorted.encode(metadata)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    // MARK: - Reading rows
+
+    static let memoryColumns = "id, scope, session, text, metadata, time, created_at, updated_at"
+
+    static func memory(from row: Row) -> Memory {
+        let metadataText: String = row["metadata"]
+        let metadata = (try? JSONDecoder().decode([String: String].self, from: Data(metadataText.utf8))) ?? [:]
+        return Memory(
+            id: row["id"], scope: row["scope"], session: row["session"], text: row["text"], metadata: metadata,
+            time: Date(timeIntervalSince1970: row["time"]), createdAt: Date(timeIntervalSince1970: row["created_at"]),
+            updatedAt: Date(timeIntervalSince1970: row["updated_at"]))
+    }
+
+    static func fetchMemories(_ ids: [MemoryID], in db: Database) throws -> [MemoryID: Memory] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT \(memoryColumns) FROM memory WHERE id IN (\(databaseQuestionMarks(count: ids.count)))",
+            arguments: StatementArguments(ids))
+        return Dictionary(uniqueKeysWithValues: rows.map { row in
+            let memory = Self.memory(from: row)
+            return (memory.id, memory)
+        })
+    }
+}
+
+extension JSONEncoder {
+    /// Keys sorted, slashes unescaped: stable text for the metadata column and for export.
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+
+/// How ``MemoryStore/recall(_:scope:options:)`` searches.
+public struct RecallOptions: Sendable, Equatable {
+    /// How many hits to return, 1…1000.
+    public var k: Int
+    /// The stages that run; switch one off to measure what it adds.
+    public var stages: RecallStages = .all
+    /// Only memories of this session.
+    public var session: String?
+    /// Only memories whose metadata holds every one of these pairs.
+    public var metadata: [String: String] = [:]
+    /// Only memories whose time lies in this range (either end may be open).
+    public var after: Date?
+    public var before: Date?
+    /// Candidates taken from the dense scan (cues) and from the full-text index (memories).
+    public var denseCandidates = 50
+    public var lexicalCandidates = 50
+    /// How much a memory passes on to its associates, relative to its own fused score.
+    public var spreading: Double = 0.3
+    /// Entities named by more memories than this associate nothing (too common to be specific).
+    public var entityFanout = 32
+    /// Strengthen the association edges among the top three hits (a write).
+    public var reinforce = false
+
+    public init(k: Int = 10) { self.k = k }
+
+    var hasFilters: Bool { session != nil || !metadata.isEmpty || after != nil || before != nil }
+}

@@ -1,0 +1,110 @@
+import EngramAssociative
+
+/// The in-memory index of one scope, rebuilt from the database when the scope is first recalled
+/// and kept in step with every write after that.
+///
+/// It holds what recall must reach without a database round trip: the cue embeddings (in a
+/// ``HopfieldRetriever``, keyed by cue id), which memory each cue belongs to, the association
+/// edges as adjacency lists, and the entity postings. Memory text and metadata stay in SQLite and
+/// are read only for the hits.
+struct ScopeIndex: Sendable {
+    /// One association of a memory with another, as recall's spreading stage follows it.
+    struct Neighbour: Sendable, Equatable {
+        var memory: MemoryID
+        var kind: EdgeKind
+        var weight: Float
+    }
+
+    var retriever: HopfieldRetriever
+    var memoryOfCue: [Int: MemoryID] = [:]
+    var cuesOfMemory: [MemoryID: [Int]] = [:]
+    var neighbours: [MemoryID: [Neighbour]] = [:]
+    /// Entity names interned to small integers, the entities of each memory, and the memories of
+    /// each entity.
+    var entityNumbers: [String: Int32] = [:]
+    var entitiesOfMemory: [MemoryID: [Int32]] = [:]
+    var memoriesOfEntity: [[MemoryID]] = []
+
+    init(dimension: Int) {
+        // Two-stage settings as measured in `engram bench associative` (β = 20, one step).
+        // Force-try is safe: the parameters are constants within their ranges.
+        retriever = try! HopfieldRetriever(dimension: dimension, beta: 20, steps: 1, candidates: 20)
+    }
+
+    var memoryCount: Int { cuesOfMemory.count }
+
+    mutating func addCue(id: Int, memory: MemoryID, embedding: [Float]) throws {
+        try retriever.add(embedding, key: id)
+        memoryOfCue[id] = memory
+        cuesOfMemory[memory, default: []].append(id)
+    }
+
+    mutating func addEdge(_ a: MemoryID, _ b: MemoryID, kind: EdgeKind, weight: Float) {
+        for (from, to) in [(a, b), (b, a)] {
+            var list = neighbours[from, default: []]
+            if let i = list.firstIndex(where: { $0.memory == to && $0.kind == kind }) {
+                list[i].weight = weight
+            } else {
+                list.append(Neighbour(memory: to, kind: kind, weight: weight))
+            }
+            neighbours[from] = list
+        }
+    }
+
+    mutating func addEntities(_ names: [String], of memory: MemoryID) {
+        var numbers: [Int32] = []
+        for name in names {
+            let number: Int32
+            if let existing = entityNumbers[name] {
+                number = existing
+            } else {
+                number = Int32(memoriesOfEntity.count)
+                entityNumbers[name] = number
+                memoriesOfEntity.append([])
+            }
+            memoriesOfEntity[Int(number)].append(memory)
+            numbers.append(number)
+        }
+        if !numbers.isEmpty { entitiesOfMemory[memory, default: []].append(contentsOf: numbers) }
+    }
+
+    /// Removes the memory's cues and entities; with `keepingEdges` false also its edges (a forget),
+    /// true when only its text changes (an update keeps its place among its neighbours).
+    mutating func removeMemory(_ memory: MemoryID, keepingEdges: Bool = false) {
+        for cue in cuesOfMemory.removeValue(forKey: memory) ?? [] {
+            retriever.remove(cue)
+            memoryOfCue[cue] = nil
+        }
+        for number in entitiesOfMemory.removeValue(forKey: memory) ?? [] {
+            memoriesOfEntity[Int(number)].removeAll { $0 == memory }
+        }
+        guard !keepingEdges else { return }
+        for neighbour in neighbours.removeValue(forKey: memory) ?? [] {
+            neighbours[neighbour.memory]?.removeAll { $0.memory == memory }
+            if neighbours[neighbour.memory]?.isEmpty == true { neighbours[neighbour.memory] = nil }
+        }
+    }
+
+    /// The other memories that share an entity with `memory`, each with the number of memories
+    /// of the rarest entity they share (smaller is more specific); entities found in more than
+    /// `maximumFanout` memories are skipped as too common to associate anything.
+    func entityNeighbours(of memory: MemoryID, maximumFanout: Int) -> [MemoryID: Int] {
+        var result: [MemoryID: Int] = [:]
+        for number in entitiesOfMemory[memory] ?? [] {
+            let members = memoriesOfEntity[Int(number)]
+            guard members.count <= maximumFanout else { continue }
+            for other in members where other != memory {
+                result[other] = min(result[other] ?? .max, members.count)
+            }
+        }
+        return result
+    }
+}
+
+/// Why two memories are associated.
+enum EdgeKind: Int, Sendable, Hashable {
+    /// Consecutive memories of one session (by time).
+    case temporal = 0
+    /// Memories returned together by a reinforcing recall.
+    case coRecall = 1
+}
