@@ -10,14 +10,8 @@ extension MemoryStore {
 
     /// Recall as in DESIGN.md: candidates from the dense scan of cue embeddings and from BM25 over
     /// the full text, a Hopfield settle of the query over the candidates' cues, spreading
-    /// activation over association edges, and reciprocal-rank fusion.
-    ///
-    /// **Fusion.** Each ranked list (dense cosine, BM25, settled cosine) gives a candidate
-    /// `1 / (60 + rank)` (rank from 1; the usual reciprocal-rank constant); a memory's base score
-    /// is the sum over the lists it is in. Spreading then adds, to every associate of one of the
-    /// 20 best candidates, `spreading · weight · base`: temporal and co-recall edges weigh their
-    /// stored weight, a shared entity `1 / log2(1 + n)` for an entity of n memories. Associates
-    /// that no list found are brought in this way (their hits say `association`).
+    /// activation over association edges, fused as ``Fusion`` describes. Associates that no
+    /// candidate stage found are brought in by spreading (their hits say `association`).
     /// - Returns: at most `options.k` hits, best first.
     /// - Throws: ``MemoryError/invalidArgument(name:requirement:)`` for an empty query or an
     ///   option out of range, ``MemoryError/database(_:)``.
@@ -38,23 +32,24 @@ extension MemoryStore {
             ? try lexicalCandidates(query, scope: scope, limit: options.lexicalCandidates, allowed: allowed) : []
 
         let ranked: [(MemoryID, Double, RecallStages)] = try withScopeIndex(scope) { index in
-            var fusion = Fusion()
+            var fusion = Fusion(options: options)
             if options.stages.contains(.dense) {
                 fusion.add(try denseCandidates(queryEmbedding, index: index, options: options, allowed: allowed), as: .dense)
             }
             fusion.add(lexical, as: .lexical)
+            let cues = fusion.candidates.flatMap { index.cuesOfMemory[$0] ?? [] }
             if options.stages.contains(.hopfield) {
-                let cues = fusion.candidates.flatMap { index.cuesOfMemory[$0] ?? [] }
-                let settled = try index.retriever.settle(queryEmbedding, over: cues)
-                fusion.add(Self.bestPerMemory(settled, index: index), as: .hopfield)
+                fusion.setSemantic(Self.bestPerMemory(try index.retriever.settle(queryEmbedding, over: cues), index: index))
+            } else if options.stages.contains(.dense) {
+                fusion.setSemantic(Self.bestPerMemory(try index.retriever.nearest(queryEmbedding, among: cues, count: max(1, cues.count)), index: index))
             }
             if options.stages.contains(.association) {
-                fusion.spread(over: index, options: options, allowed: allowed)
+                fusion.spread(over: index, allowed: allowed)
             }
             return fusion.ranked(limit: options.k)
         }
         let memories = try readTransaction { db in try Self.fetchMemories(ranked.map(\.0), in: db) }
-        let hits = ranked.compactMap { id, score, stages in
+        let hits = ranked.compactMap { (id: MemoryID, score: Double, stages: RecallStages) -> RecallHit? in
             memories[id].map { RecallHit(memory: $0, score: score, foundBy: stages) }
         }
         if options.reinforce { try reinforce(hits.prefix(3).map(\.memory.id), scope: scope) }
@@ -66,7 +61,7 @@ extension MemoryStore {
     /// The best cue cosine of each memory among the dense candidates, best first.
     private func denseCandidates(
         _ query: [Float], index: ScopeIndex, options: RecallOptions, allowed: Set<MemoryID>?
-    ) throws -> [MemoryID] {
+    ) throws -> [(MemoryID, Double)] {
         guard !index.retriever.isEmpty else { return [] }
         let hits: [SearchHit]
         if let allowed {
@@ -79,27 +74,29 @@ extension MemoryStore {
         return Self.bestPerMemory(hits, index: index)
     }
 
-    /// The memories of `hits` in order of their best cue.
-    static func bestPerMemory(_ hits: [SearchHit], index: ScopeIndex) -> [MemoryID] {
+    /// The memories of `hits` (best first) with the score of their best cue.
+    static func bestPerMemory(_ hits: [SearchHit], index: ScopeIndex) -> [(MemoryID, Double)] {
         var seen = Set<MemoryID>()
         return hits.compactMap { hit in
             guard let memory = index.memoryOfCue[hit.key], seen.insert(memory).inserted else { return nil }
-            return memory
+            return (memory, Double(hit.score))
         }
     }
 
-    /// The memories of `scope` ranked by FTS5's BM25 for the words of `query`.
-    private func lexicalCandidates(_ query: String, scope: String, limit: Int, allowed: Set<MemoryID>?) throws -> [MemoryID] {
+    /// The memories of `scope` ranked by FTS5's BM25 for the words of `query`, with their BM25
+    /// relevance (FTS5 reports it negated; it is returned positive, larger is better).
+    private func lexicalCandidates(_ query: String, scope: String, limit: Int, allowed: Set<MemoryID>?) throws -> [(MemoryID, Double)] {
         guard let expression = FullTextQuery.expression(for: query) else { return [] }
-        let ids = try readTransaction { db in
-            try MemoryID.fetchAll(db, sql: """
-                SELECT memory.id FROM memory_fts JOIN memory ON memory.id = memory_fts.rowid
+        let ranked: [(MemoryID, Double)] = try readTransaction { db in
+            try Row.fetchAll(db, sql: """
+                SELECT memory.id, bm25(memory_fts) FROM memory_fts JOIN memory ON memory.id = memory_fts.rowid
                 WHERE memory_fts MATCH ? AND memory.scope = ?
                 ORDER BY bm25(memory_fts) LIMIT ?
                 """, arguments: [expression, scope, allowed == nil ? limit : -1])
+                .map { ($0[0] as MemoryID, -($0[1] as Double)) }
         }
-        guard let allowed else { return ids }
-        return Array(ids.filter(allowed.contains).prefix(limit))
+        guard let allowed else { return ranked }
+        return Array(ranked.filter { allowed.contains($0.0) }.prefix(limit))
     }
 
     /// The memories of `scope` that pass the options' filters.
@@ -155,46 +152,73 @@ extension MemoryStore {
     }
 }
 
-/// Reciprocal-rank fusion of the stages' ranked lists, then spreading activation.
+/// Fuses the stages' evidence into one score per candidate, then spreads it over associations.
+///
+/// `base = semantic + lexicalWeight · lexical`, where `semantic` is the candidate's best cue
+/// cosine with the settled query state (or with the query itself when settling is off, 0 when
+/// both dense stages are off) and `lexical` its BM25 divided by the best BM25 of the recall
+/// (in [0, 1]; 0 when BM25 did not find it). Spreading then adds, to every associate of one of
+/// the 20 best candidates, `spreading · weight · base(source)`: edges weigh their stored weight,
+/// a shared entity `log(N / n) / log N` for an entity of n of the scope's N memories.
 struct Fusion {
-    static let rankConstant = 60.0
+    static let lexicalWeight = 0.3
     /// Candidates whose associates spreading visits.
     static let spreadingSources = 20
 
+    let options: RecallOptions
     private(set) var candidates: [MemoryID] = []
-    private var scores: [MemoryID: Double] = [:]
+    private var semantic: [MemoryID: Double] = [:]
+    private var lexical: [MemoryID: Double] = [:]
+    private var associated: [MemoryID: Double] = [:]
     private var stages: [MemoryID: RecallStages] = [:]
 
-    mutating func add(_ ranked: [MemoryID], as stage: RecallStages) {
-        for (rank, memory) in ranked.enumerated() {
-            if scores[memory] == nil { candidates.append(memory) }
-            scores[memory, default: 0] += 1 / (Self.rankConstant + Double(rank + 1))
-            // Settling re-ranks the candidates that other stages found; it brings in none itself.
-            if stage != .hopfield { stages[memory, default: []].insert(stage) }
+    init(options: RecallOptions) { self.options = options }
+
+    /// Adds a stage's candidates, best first, with that stage's scores.
+    mutating func add(_ ranked: [(MemoryID, Double)], as stage: RecallStages) {
+        let best = ranked.first?.1 ?? 1
+        for (memory, score) in ranked {
+            if stages[memory] == nil { candidates.append(memory) }
+            stages[memory, default: []].insert(stage)
+            if stage == .lexical { lexical[memory] = best > 0 ? score / best : 0 }
         }
     }
 
-    mutating func spread(over index: ScopeIndex, options: RecallOptions, allowed: Set<MemoryID>?) {
-        let sources = candidates.sorted { scores[$0]! > scores[$1]! }.prefix(Self.spreadingSources)
+    /// Sets the semantic score of the candidates.
+    mutating func setSemantic(_ scores: [(MemoryID, Double)]) {
+        for (memory, score) in scores { semantic[memory] = score }
+    }
+
+    func base(_ memory: MemoryID) -> Double {
+        (semantic[memory] ?? 0) + Self.lexicalWeight * (lexical[memory] ?? 0)
+    }
+
+    mutating func spread(over index: ScopeIndex, allowed: Set<MemoryID>?) {
+        let sources = candidates.sorted { base($0) > base($1) }.prefix(Self.spreadingSources)
+        let total = Double(max(index.memoryCount, 2))
         var added: [MemoryID: Double] = [:]
         for source in sources {
-            let base = scores[source]! * options.spreading
+            let amount = base(source) * options.spreading
+            guard amount > 0 else { continue }
             for neighbour in index.neighbours[source] ?? [] {
-                added[neighbour.memory, default: 0] += base * Double(neighbour.weight)
+                added[neighbour.memory, default: 0] += amount * Double(neighbour.weight)
             }
             for (other, fanout) in index.entityNeighbours(of: source, maximumFanout: options.entityFanout) {
-                added[other, default: 0] += base / log2(1 + Double(fanout))
+                added[other, default: 0] += amount * max(0, log(total / Double(fanout)) / log(total))
             }
         }
-        for (memory, amount) in added where allowed?.contains(memory) ?? true {
-            if scores[memory] == nil { candidates.append(memory) }
-            scores[memory, default: 0] += amount
+        for (memory, amount) in added where amount > 0 && (allowed?.contains(memory) ?? true) {
+            if stages[memory] == nil { candidates.append(memory) }
             stages[memory, default: []].insert(.association)
+            associated[memory, default: 0] += amount
         }
     }
 
+    func score(_ memory: MemoryID) -> Double { base(memory) + (associated[memory] ?? 0) }
+
     func ranked(limit: Int) -> [(MemoryID, Double, RecallStages)] {
-        candidates.sorted { a, b in scores[a]! > scores[b]! || (scores[a]! == scores[b]! && a < b) }
-            .prefix(limit).map { ($0, scores[$0]!, stages[$0] ?? []) }
+        let scored = candidates.map { ($0, score($0)) }
+        return scored.sorted { a, b in a.1 > b.1 || (a.1 == b.1 && a.0 < b.0) }
+            .prefix(limit).map { ($0.0, $0.1, stages[$0.0] ?? []) }
     }
 }

@@ -46,7 +46,7 @@ enum StoreSchema {
             try db.create(index: "memory_by_scope_session_time", on: "memory", columns: ["scope", "session", "time"])
             try db.create(table: "cue") { t in
                 t.autoIncrementedPrimaryKey("id")
-                t.belongsTo("memory", onDelete: .cascade).notNull()
+                t.column("memory_id", .integer).notNull().indexed().references("memory", onDelete: .cascade)
                 t.column("kind", .integer).notNull()
                 t.column("embedding", .blob).notNull()
             }

@@ -5,8 +5,11 @@ import ArgumentParser
 struct Engram: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "engram",
-        abstract: "Brain-inspired associative memory: few-shot learning in the spike domain, sentence embeddings.",
+        abstract: "Brain-inspired associative memory: a long-term memory for agents, few-shot learning in the spike domain, sentence embeddings.",
         version: "0.1.0",
-        subcommands: [FewShot.self, Embed.self, Bench.self]
+        subcommands: [
+            Demo.self, Remember.self, Recall.self, Chain.self, Forget.self, List.self, Stats.self, Import.self, Export.self,
+            FewShot.self, Embed.self, Bench.self,
+        ]
     )
 }

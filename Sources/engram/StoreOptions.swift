@@ -1,0 +1,65 @@
+import ArgumentParser
+import EngramMemory
+import Foundation
+
+/// Where the memory store lives and how to open it, shared by the memory commands.
+struct StoreOptions: ParsableArguments {
+    @Option(help: "The store file (default: ENGRAM_STORE, else memory.sqlite in the per-user data directory).")
+    var store: String?
+    @Flag(help: "Print JSON instead of text.") var json = false
+    @OptionGroup var model: ModelOptions
+
+    /// The store path: `--store`, `ENGRAM_STORE`, or `<data directory>/engram/memory.sqlite`
+    /// (`~/.local/share` on Linux unless XDG_DATA_HOME says otherwise, `~/Library/Application Support` on macOS).
+    var path: String {
+        if let store { return store }
+        if let fromEnvironment = ProcessInfo.processInfo.environment["ENGRAM_STORE"], !fromEnvironment.isEmpty {
+            return fromEnvironment
+        }
+        let base: URL
+        if let xdg = ProcessInfo.processInfo.environment["XDG_DATA_HOME"], !xdg.isEmpty {
+            base = URL(fileURLWithPath: xdg)
+        } else {
+            base = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask).first
+                ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share")
+        }
+        return base.appendingPathComponent("engram/memory.sqlite").path
+    }
+
+    /// Loads the encoder (provisioning it on first use) and opens the store.
+    func open(configuration: MemoryStore.Configuration = MemoryStore.Configuration()) async throws -> MemoryStore {
+        let encoder = try await model.loadEncoder()
+        do {
+            return try MemoryStore(path: path, embedder: encoder, configuration: configuration)
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+    }
+}
+
+/// Runs a store operation, turning its errors into a clean `Error: …` line.
+func storeCall<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let error as MemoryError { throw CommandFailure("\(error)") }
+}
+
+/// A memory as a JSON object.
+func jsonObject(_ memory: Memory) -> [String: Any] {
+    var object: [String: Any] = [
+        "id": memory.id, "scope": memory.scope, "text": memory.text, "metadata": memory.metadata,
+        "time": MemoryTransfer.formatTime(memory.time),
+    ]
+    object["session"] = memory.session
+    return object
+}
+
+/// `key=value` pairs from `--meta` options.
+func metadataPairs(_ pairs: [String]) throws -> [String: String] {
+    var metadata: [String: String] = [:]
+    for pair in pairs {
+        guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+            throw ValidationError("--meta takes key=value, got \(pair.debugDescription)")
+        }
+        metadata[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+    }
+    return metadata
+}
