@@ -44,7 +44,7 @@ func withTemporaryDirectory<R>(_ body: (URL) async throws -> R) async throws -> 
 /// build in seconds. Its embeddings mean nothing; the storage path is what is tested with it.
 enum TinyModel {
     static func write(to directory: URL) throws {
-        let hidden = 32, intermediate = 64, layers = 2, positions = 64
+        let hidden = 32, intermediate = 64, layers = 2, positions = 256
         var vocabulary = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
         let letters = "abcdefghijklmnopqrstuvwxyz".map(String.init)
         vocabulary += letters + letters.map { "##" + $0 } + (0...9).map(String.init) + [".", ",", "'", "?", "!", ":"]
