@@ -62,7 +62,7 @@ public struct RecallStages: OptionSet, Sendable, Hashable {
 
     /// Nearest cue embeddings by cosine (an 8-bit scan with exact re-scoring).
     public static let dense = RecallStages(rawValue: 1 << 0)
-    /// FTS5 BM25 over the memories' text.
+    /// BM25 over the words of the scope's memories.
     public static let lexical = RecallStages(rawValue: 1 << 1)
     /// Modern-Hopfield settling of the query over the candidates of the stages above.
     public static let hopfield = RecallStages(rawValue: 1 << 2)

@@ -10,19 +10,36 @@ extension MemoryStore {
         return memory
     }
 
-    /// Memories in id order (the order they were stored), optionally of one scope, a page at a time.
+    /// Memories in id order (the order they were stored), a page at a time.
     /// - Parameters:
     ///   - scope: only this scope's memories; `nil` for every scope.
+    ///   - matching: only memories whose text contains every one of these words (a full-text
+    ///     search through the FTS5 index, with Porter stemming: "hiking" finds "hiked").
     ///   - after: only ids greater than this (pass the last id of the previous page).
     ///   - limit: the page size, ≥ 1.
-    public func list(scope: String? = nil, after: MemoryID = 0, limit: Int = 100) throws -> [Memory] {
+    public func list(scope: String? = nil, matching: String? = nil, after: MemoryID = 0, limit: Int = 100) throws -> [Memory] {
         guard limit >= 1 else { throw MemoryError.invalidArgument(name: "limit", requirement: "must be at least 1, got \(limit)") }
-        if let scope { try Self.validateName(scope, as: "scope") }
+        var conditions = ["id > ?"]
+        var arguments: [any DatabaseValueConvertible] = [after]
+        if let scope {
+            try Self.validateName(scope, as: "scope")
+            conditions.append("scope = ?")
+            arguments.append(scope)
+        }
+        if let matching {
+            // Every word quoted, so that the user's text is never read as FTS5 query syntax.
+            let words = LexicalTerms.words(of: matching)
+            guard !words.isEmpty else {
+                throw MemoryError.invalidArgument(name: "matching", requirement: "must contain a word")
+            }
+            conditions.append("id IN (SELECT rowid FROM memory_fts WHERE memory_fts MATCH ?)")
+            arguments.append(words.map { "\"\($0)\"" }.joined(separator: " "))
+        }
+        arguments.append(limit)
+        let sql = "SELECT \(Self.memoryColumns) FROM memory WHERE \(conditions.joined(separator: " AND ")) ORDER BY id LIMIT ?"
+        let statementArguments = StatementArguments(arguments.map { $0.databaseValue })
         return try readTransaction { db in
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT \(Self.memoryColumns) FROM memory WHERE id > ?\(scope == nil ? "" : " AND scope = ?") ORDER BY id LIMIT ?",
-                arguments: scope.map { [after, $0, limit] } ?? [after, limit])
-            return rows.map(Self.memory(from:))
+            try Row.fetchAll(db, sql: sql, arguments: statementArguments).map(Self.memory(from:))
         }
     }
 

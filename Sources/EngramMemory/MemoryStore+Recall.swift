@@ -9,7 +9,7 @@ extension MemoryStore {
     }
 
     /// Recall as in DESIGN.md: candidates from the dense scan of cue embeddings and from BM25 over
-    /// the full text, a Hopfield settle of the query over the candidates' cues, spreading
+    /// the scope's texts (``LexicalIndex``), a Hopfield settle of the query over the candidates' cues, spreading
     /// activation over association edges, fused as ``Fusion`` describes. Associates that no
     /// candidate stage found are brought in by spreading (their hits say `association`).
     /// - Returns: at most `options.k` hits, best first.
@@ -28,15 +28,15 @@ extension MemoryStore {
         }
         let queryEmbedding = embedder.embed([query])[0]
         let allowed = options.hasFilters ? try allowedMemories(scope: scope, options: options) : nil
-        let lexical = options.stages.contains(.lexical)
-            ? try lexicalCandidates(query, scope: scope, limit: options.lexicalCandidates, allowed: allowed) : []
 
         let ranked: [(MemoryID, Double, RecallStages)] = try withScopeIndex(scope) { index in
             var fusion = Fusion(options: options)
             if options.stages.contains(.dense) {
                 fusion.add(try denseCandidates(queryEmbedding, index: index, options: options, allowed: allowed), as: .dense)
             }
-            fusion.add(lexical, as: .lexical)
+            if options.stages.contains(.lexical) {
+                fusion.add(index.lexical.search(query, limit: options.lexicalCandidates, allowed: allowed), as: .lexical)
+            }
             let cues = fusion.candidates.flatMap { index.cuesOfMemory[$0] ?? [] }
             if options.stages.contains(.hopfield) {
                 fusion.setSemantic(Self.bestPerMemory(try index.retriever.settle(queryEmbedding, over: cues), index: index))
@@ -81,22 +81,6 @@ extension MemoryStore {
             guard let memory = index.memoryOfCue[hit.key], seen.insert(memory).inserted else { return nil }
             return (memory, Double(hit.score))
         }
-    }
-
-    /// The memories of `scope` ranked by FTS5's BM25 for the words of `query`, with their BM25
-    /// relevance (FTS5 reports it negated; it is returned positive, larger is better).
-    private func lexicalCandidates(_ query: String, scope: String, limit: Int, allowed: Set<MemoryID>?) throws -> [(MemoryID, Double)] {
-        guard let expression = FullTextQuery.expression(for: query) else { return [] }
-        let ranked: [(MemoryID, Double)] = try readTransaction { db in
-            try Row.fetchAll(db, sql: """
-                SELECT memory.id, bm25(memory_fts) FROM memory_fts JOIN memory ON memory.id = memory_fts.rowid
-                WHERE memory_fts MATCH ? AND memory.scope = ?
-                ORDER BY bm25(memory_fts) LIMIT ?
-                """, arguments: [expression, scope, allowed == nil ? limit : -1])
-                .map { ($0[0] as MemoryID, -($0[1] as Double)) }
-        }
-        guard let allowed else { return ranked }
-        return Array(ranked.filter { allowed.contains($0.0) }.prefix(limit))
     }
 
     /// The memories of `scope` that pass the options' filters.
@@ -154,14 +138,13 @@ extension MemoryStore {
 
 /// Fuses the stages' evidence into one score per candidate, then spreads it over associations.
 ///
-/// `base = semantic + lexicalWeight · lexical`, where `semantic` is the candidate's best cue
+/// `base = semantic + options.lexicalWeight · lexical`, where `semantic` is the candidate's best cue
 /// cosine with the settled query state (or with the query itself when settling is off, 0 when
 /// both dense stages are off) and `lexical` its BM25 divided by the best BM25 of the recall
 /// (in [0, 1]; 0 when BM25 did not find it). Spreading then adds, to every associate of one of
 /// the 20 best candidates, `spreading · weight · base(source)`: edges weigh their stored weight,
 /// a shared entity `log(N / n) / log N` for an entity of n of the scope's N memories.
 struct Fusion {
-    static let lexicalWeight = 0.3
     /// Candidates whose associates spreading visits.
     static let spreadingSources = 20
 
@@ -190,7 +173,7 @@ struct Fusion {
     }
 
     func base(_ memory: MemoryID) -> Double {
-        (semantic[memory] ?? 0) + Self.lexicalWeight * (lexical[memory] ?? 0)
+        (semantic[memory] ?? 0) + options.lexicalWeight * (lexical[memory] ?? 0)
     }
 
     mutating func spread(over index: ScopeIndex, allowed: Set<MemoryID>?) {

@@ -72,7 +72,7 @@ extension MemoryStore {
             return (try Self.bumpRevision(db), row)
         }
         applyToIndex(revision: written.revision) { state in
-            state.scopes[old.scope]?.removeMemory(id, keepingEdges: true)
+            state.scopes[old.scope]?.removeMemory(id, text: old.text, keepingEdges: true)
             written.row.apply(to: &state, withEdges: false)
         }
     }
@@ -81,15 +81,15 @@ extension MemoryStore {
     /// full-text row, in one transaction, and from the in-memory index.
     /// - Throws: ``MemoryError/unknownID(_:)`` if there is no such memory.
     public func forget(_ id: MemoryID) throws {
-        let (revision, scope): (Int64, String) = try writeTransaction { db in
-            guard let scope = try String.fetchOne(db, sql: "SELECT scope FROM memory WHERE id = ?", arguments: [id]) else {
+        let (revision, scope, text): (Int64, String, String) = try writeTransaction { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT scope, text FROM memory WHERE id = ?", arguments: [id]) else {
                 throw MemoryError.unknownID(id)
             }
             try db.execute(sql: "DELETE FROM memory WHERE id = ?", arguments: [id])
-            return (try Self.bumpRevision(db), scope)
+            return (try Self.bumpRevision(db), row["scope"], row["text"])
         }
         applyToIndex(revision: revision) { state in
-            state.scopes[scope]?.removeMemory(id)
+            state.scopes[scope]?.removeMemory(id, text: text)
             state.chainMemories[scope] = nil
         }
     }
@@ -113,6 +113,7 @@ extension MemoryStore {
     struct WrittenMemory: Sendable {
         var id: MemoryID
         var scope: String
+        var text: String
         var cues: [(id: Int, embedding: [Float])]
         var entities: [String]
         var edges: [(MemoryID, MemoryID)]
@@ -124,6 +125,7 @@ extension MemoryStore {
                 // A cue id is new by construction (AUTOINCREMENT), so this cannot fail.
                 try? index.addCue(id: cue.id, memory: id, embedding: cue.embedding)
             }
+            index.addText(text, of: id)
             index.addEntities(entities, of: id)
             if withEdges { for (a, b) in edges { index.addEdge(a, b, kind: .temporal, weight: 1) } }
             state.scopes[scope] = index

@@ -16,6 +16,8 @@ public struct RecallOptions: Sendable, Equatable {
     /// Candidates taken from the dense scan (cues) and from the full-text index (memories).
     public var denseCandidates = 50
     public var lexicalCandidates = 50
+    /// The weight of the lexical evidence (BM25 relative to the recall's best) beside the semantic one.
+    public var lexicalWeight: Double = 0.3
     /// How much a memory passes on to its associates, relative to its own fused score.
     public var spreading: Double = 0.3
     /// Entities named by more memories than this associate nothing (too common to be specific).

@@ -16,6 +16,7 @@ struct ScopeIndex: Sendable {
     }
 
     var retriever: HopfieldRetriever
+    var lexical = LexicalIndex()
     var memoryOfCue: [Int: MemoryID] = [:]
     var cuesOfMemory: [MemoryID: [Int]] = [:]
     var neighbours: [MemoryID: [Neighbour]] = [:]
@@ -32,6 +33,10 @@ struct ScopeIndex: Sendable {
     }
 
     var memoryCount: Int { cuesOfMemory.count }
+
+    mutating func addText(_ text: String, of memory: MemoryID) {
+        lexical.add(memory, text: text)
+    }
 
     mutating func addCue(id: Int, memory: MemoryID, embedding: [Float]) throws {
         try retriever.add(embedding, key: id)
@@ -68,9 +73,10 @@ struct ScopeIndex: Sendable {
         if !numbers.isEmpty { entitiesOfMemory[memory, default: []].append(contentsOf: numbers) }
     }
 
-    /// Removes the memory's cues and entities; with `keepingEdges` false also its edges (a forget),
-    /// true when only its text changes (an update keeps its place among its neighbours).
-    mutating func removeMemory(_ memory: MemoryID, keepingEdges: Bool = false) {
+    /// Removes the memory's cues, terms (of its `text`) and entities; with `keepingEdges` false also
+    /// its edges (a forget), true when only its text changes (an update keeps its neighbours).
+    mutating func removeMemory(_ memory: MemoryID, text: String, keepingEdges: Bool = false) {
+        lexical.remove(memory, text: text)
         for cue in cuesOfMemory.removeValue(forKey: memory) ?? [] {
             retriever.remove(cue)
             memoryOfCue[cue] = nil

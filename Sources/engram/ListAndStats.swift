@@ -7,13 +7,14 @@ struct List: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List memories in the order they were stored.")
 
     @Option(help: "Only this scope.") var scope: String?
+    @Option(help: "Only memories containing all these words (full-text search, stemmed).") var matching: String?
     @Option(help: "Only ids greater than this (paging).") var after: Int64 = 0
     @Option(help: "The most to list.") var limit = 50
     @OptionGroup var options: StoreOptions
 
     func run() async throws {
         let store = try await options.open()
-        let memories = try storeCall { try store.list(scope: scope, after: after, limit: limit) }
+        let memories = try storeCall { try store.list(scope: scope, matching: matching, after: after, limit: limit) }
         if options.json {
             printJSON(["memories": memories.map(jsonObject)])
         } else {

@@ -1,0 +1,180 @@
+import EngramKernels
+import EngramMemory
+import Foundation
+
+/// `engram bench locomo`: retrieval on LoCoMo following the protocol in its README, for Engram's
+/// recall, its ablations and the flat baselines, all on the same embeddings in one run.
+///
+/// - Each conversation is imported into its own scope (``LoCoMo/Conversation/memories()``,
+///   every turn stored, no near-duplicate check); each question is recalled against its own
+///   conversation, k = 20, and scored by the `dia_id` of the hits.
+/// - Evidence: the question's `evidence` entries split on `;`, `,` and white space, kept when
+///   they name a turn of the conversation; questions left with none are skipped (as the data
+///   set's README counts them).
+/// - `turn_all@k`: every evidence turn is in the top k; `turn_any@k`: at least one is;
+///   `sess_all@k`: every evidence session is among the sessions of the top k turns. Percentages.
+/// - Baselines on the same MiniLM embeddings: dense = exact cosine over the conversation's turns;
+///   BM25 = ``LexicalIndex`` (Lucene BM25, k1 = 1.5, b = 0.75, English stop words) over them;
+///   hybrid = reciprocal-rank fusion of the two, `1 / (60 + rank)`.
+/// - Splits: conversations 1–5 are the development split (the only one tuned on), 6–10 the test split.
+public enum LoCoMoBenchmark {
+    public static let cutoffs = [1, 5, 10, 20]
+    public static let categoryNames = [1: "multi-hop", 2: "temporal", 3: "open-domain", 4: "single-hop", 5: "adversarial"]
+    public static let developmentConversations = 0..<5
+
+    /// One retriever's figures: split → group (`overall` or a category name) → metric → percentage.
+    public typealias Table = [String: [String: [String: Double]]]
+
+    public struct Result: Sendable {
+        public var engram: Table
+        public var baselines: [String: Table]
+        /// Engram with one stage switched off, by the stage's name.
+        public var ablation: [String: Table]
+        public var questions: Int
+    }
+
+    /// One scored question: which split and category, its evidence, and each retriever's ranking.
+    struct Scored {
+        var development: Bool
+        var category: Int
+        var evidence: Set<String>
+        var sessions: Set<Int>
+    }
+
+    public static func run(
+        _ data: LoCoMo, encoder: any TextEmbedder, options: RecallOptions = RecallOptions(k: 20),
+        ablation: Bool = true, progress: (String) -> Void
+    ) throws -> Result {
+        let cache = CachingEmbedder(encoder)
+        let turnTexts = data.conversations.flatMap { $0.turns.map(\.memoryText) }
+        let questionTexts = data.conversations.flatMap { $0.questions.map(\.question) }
+        progress("encoding \(turnTexts.count) turns and \(questionTexts.count) questions…")
+        cache.prime(turnTexts + questionTexts)
+
+        var configuration = MemoryStore.Configuration()
+        configuration.duplicateThreshold = nil
+        let store = try MemoryStore(inMemoryWith: cache, configuration: configuration)
+        progress("importing the conversations…")
+        _ = try store.importMemories(data.conversations.flatMap { $0.memories() })
+
+        var variants: [(String, RecallStages)] = [("engram", .all)]
+        if ablation {
+            variants += [("without dense", RecallStages.all.subtracting(.dense)),
+                         ("without lexical", RecallStages.all.subtracting(.lexical)),
+                         ("without hopfield", RecallStages.all.subtracting(.hopfield)),
+                         ("without association", RecallStages.all.subtracting(.association))]
+        }
+        var rankings: [String: [[String]]] = [:]
+        var scored: [Scored] = []
+        for (number, conversation) in data.conversations.enumerated() {
+            progress("recalling the questions of \(conversation.sampleID)…")
+            let turns = conversation.turns
+            let sessionOfTurn = Dictionary(turns.map { ($0.id, $0.session) }, uniquingKeysWith: { a, _ in a })
+            let embeddings = turns.map { cache.embedding(of: $0.memoryText) }
+            var lexical = LexicalIndex()
+            for (i, turn) in turns.enumerated() { lexical.add(MemoryID(i), text: turn.memoryText) }
+            for question in conversation.questions {
+                let evidence = Set(question.evidence.flatMap { $0.split { ";, \t\n".contains($0) }.map(String.init) }
+                    .filter { sessionOfTurn[$0] != nil })
+                guard !evidence.isEmpty else { continue }
+                scored.append(Scored(development: developmentConversations.contains(number), category: question.category,
+                                     evidence: evidence, sessions: Set(evidence.compactMap { sessionOfTurn[$0] })))
+                let query = cache.embedding(of: question.question)
+                let dense = denseRanking(query, embeddings)
+                let bm25 = lexical.search(question.question, limit: 20).map { Int($0.0) }
+                rankings["dense", default: []].append(dense.prefix(20).map { turns[$0].id })
+                rankings["bm25", default: []].append(bm25.map { turns[$0].id })
+                rankings["hybrid", default: []].append(reciprocalRankFusion([dense, bm25]).prefix(20).map { turns[$0].id })
+                for (name, stages) in variants {
+                    var variant = options
+                    variant.k = 20
+                    variant.stages = stages
+                    let hits = try store.recall(question.question, scope: conversation.scope, options: variant)
+                    rankings[name, default: []].append(hits.compactMap { $0.memory.metadata["dia_id"] })
+                }
+            }
+        }
+        func table(_ name: String) -> Table { Self.table(scored, rankings[name] ?? []) }
+        return Result(
+            engram: table("engram"),
+            baselines: ["dense": table("dense"), "bm25": table("bm25"), "hybrid": table("hybrid")],
+            ablation: Dictionary(uniqueKeysWithValues: variants.dropFirst().map { ($0.0, table($0.0)) }),
+            questions: scored.count)
+    }
+
+    /// Turn indices by descending cosine (the embeddings are unit length), ties by index.
+    static func denseRanking(_ query: [Float], _ embeddings: [[Float]]) -> [Int] {
+        let scores = embeddings.map { Kernels.dot($0, query) }
+        return scores.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
+    }
+
+    /// Reciprocal-rank fusion, `Σ 1 / (60 + rank)` with ranks from 1, ties by index.
+    static func reciprocalRankFusion(_ rankings: [[Int]]) -> [Int] {
+        var scores: [Int: Double] = [:]
+        for ranking in rankings {
+            for (rank, item) in ranking.enumerated() { scores[item, default: 0] += 1 / (60 + Double(rank + 1)) }
+        }
+        return scores.keys.sorted { scores[$0]! > scores[$1]! || (scores[$0]! == scores[$1]! && $0 < $1) }
+    }
+
+    /// The metrics of `rankings` (one list of `dia_id`s per scored question) by split and group.
+    static func table(_ scored: [Scored], _ rankings: [[String]]) -> Table {
+        var sums: [String: [String: [String: Double]]] = [:]
+        var counts: [String: [String: Int]] = [:]
+        for (question, ranking) in zip(scored, rankings) {
+            let sessions = ranking.map { id -> Int in
+                // "D12:3" → 12
+                Int(id.dropFirst().prefix { $0 != ":" }) ?? -1
+            }
+            var metrics: [String: Double] = [:]
+            for k in cutoffs {
+                let top = Set(ranking.prefix(k)), topSessions = Set(sessions.prefix(k))
+                metrics["turn_all@\(k)"] = question.evidence.isSubset(of: top) ? 100 : 0
+                metrics["turn_any@\(k)"] = question.evidence.isDisjoint(with: top) ? 0 : 100
+                metrics["sess_all@\(k)"] = question.sessions.isSubset(of: topSessions) ? 100 : 0
+            }
+            let category = categoryNames[question.category] ?? "category-\(question.category)"
+            for split in [question.development ? "dev" : "test", "all"] {
+                for group in ["overall", category] {
+                    counts[split, default: [:]][group, default: 0] += 1
+                    for (key, value) in metrics { sums[split, default: [:]][group, default: [:]][key, default: 0] += value }
+                }
+            }
+        }
+        var table = Table()
+        for (split, groups) in sums {
+            for (group, metrics) in groups {
+                let n = Double(counts[split]?[group] ?? 1)
+                table[split, default: [:]][group] = metrics.mapValues { $0 / n }
+            }
+        }
+        return table
+    }
+}
+
+/// An embedder that remembers what it has embedded: the benchmark encodes every text once, with
+/// both cores, and the store and the baselines then share those embeddings.
+final class CachingEmbedder: TextEmbedder, @unchecked Sendable {
+    private let base: any TextEmbedder
+    private let lock = NSLock()
+    private var cache: [String: [Float]] = [:]
+
+    init(_ base: any TextEmbedder) { self.base = base }
+
+    var dimension: Int { base.dimension }
+    var embedderName: String { base.embedderName }
+
+    func prime(_ texts: [String]) {
+        let missing = Array(Set(texts).subtracting(lock.withLock { Set(cache.keys) }))
+        let vectors = base.embed(missing)
+        lock.withLock { for (text, vector) in zip(missing, vectors) { cache[text] = vector } }
+    }
+
+    func embedding(of text: String) -> [Float] { embed([text])[0] }
+
+    func embed(_ texts: [String]) -> [[Float]] {
+        let missing = lock.withLock { texts.filter { cache[$0] == nil } }
+        if !missing.isEmpty { prime(missing) }
+        return lock.withLock { texts.map { cache[$0]! } }
+    }
+}

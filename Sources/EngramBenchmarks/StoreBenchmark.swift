@@ -1,0 +1,97 @@
+import EngramMemory
+import EngramText
+import Foundation
+
+/// `engram bench store`: the memory store end to end with the real encoder.
+///
+/// - **ingest**: memories per second through ``MemoryStore/importMemories(_:committed:)``
+///   (encoding with both cores, passage cues, fly-hash codes, entities, one transaction per 64),
+///   over the whole fill; beside it the encoder alone on the first 2,000 texts, so that the
+///   share of the cost that is storage shows.
+/// - **recall**: p50 / p99 of ``MemoryStore/recall(_:scope:k:)`` (k = 10, every stage) at the
+///   filled size, one query at a time, including query encoding; beside it the p50 of encoding
+///   the query alone.
+/// - **open + first recall**: a second store object opened on the file (model already loaded)
+///   and its first recall, which rebuilds the scope's in-memory index from SQLite.
+/// - **memory per memory**: the growth of resident memory over that open and first recall,
+///   divided by the memory count (Linux only; text stays in SQLite and is not counted).
+public enum StoreBenchmark {
+    public struct Settings: Sendable {
+        public var memories = 20_000
+        public var queries = 200
+        public var seed: UInt64 = 11
+        public init() {}
+    }
+
+    public struct Result: Sendable {
+        public var memories: Int
+        public var ingestPerSecond: Double
+        public var encodeOnlyPerSecond: Double
+        public var recallP50Milliseconds: Double
+        public var recallP99Milliseconds: Double
+        public var queryEncodingP50Milliseconds: Double
+        public var openAndFirstRecallMilliseconds: Double
+        public var bytesPerMemory: Double?
+        public var fileBytes: Int64?
+    }
+
+    public static func run(
+        _ settings: Settings, encoder: SentenceEncoder, directory: URL, progress: (String) -> Void
+    ) throws -> Result {
+        let path = directory.appendingPathComponent("bench-store.sqlite").path
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        let texts = SyntheticMemories.texts(count: settings.memories, seed: settings.seed)
+        let clock = ContinuousClock()
+
+        progress("encoder alone on \(min(2_000, texts.count)) texts…")
+        let sample = Array(texts.prefix(2_000))
+        let encodeStart = clock.now
+        _ = encoder.encode(sample)
+        let encodeOnly = Double(sample.count) / (clock.now - encodeStart).seconds
+
+        var configuration = MemoryStore.Configuration()
+        configuration.duplicateThreshold = nil
+        let store = try MemoryStore(path: path, embedder: encoder, configuration: configuration)
+        let items = texts.enumerated().map { i, text in
+            NewMemory(text: text, scope: "bench", session: "s\(i / 50)")
+        }
+        progress("ingesting \(items.count) memories…")
+        let ingestStart = clock.now
+        var lastReport = 0
+        _ = try store.importMemories(items) { done, _ in
+            if done - lastReport >= 2_000 { progress("  \(done)/\(items.count)"); lastReport = done }
+        }
+        let ingest = Double(items.count) / (clock.now - ingestStart).seconds
+
+        progress("opening the file anew and recalling once…")
+        let residentBefore = ResidentMemory.bytes()
+        let openStart = clock.now
+        let reopened = try MemoryStore(path: path, embedder: encoder, configuration: configuration)
+        _ = try reopened.recall("who repaired a bicycle near the harbour", scope: "bench", k: 10)
+        let openAndFirst = (clock.now - openStart).seconds * 1000
+        let residentAfter = ResidentMemory.bytes()
+
+        progress("timing \(settings.queries) recalls…")
+        let queries = SyntheticMemories.texts(count: settings.queries, seed: settings.seed &+ 1)
+        var recallTimes: [Double] = [], encodeTimes: [Double] = []
+        for query in queries {
+            let start = clock.now
+            _ = try reopened.recall(query, scope: "bench", k: 10)
+            recallTimes.append((clock.now - start).seconds * 1000)
+            let encodeStart = clock.now
+            _ = encoder.encode(query)
+            encodeTimes.append((clock.now - encodeStart).seconds * 1000)
+        }
+        recallTimes.sort()
+        encodeTimes.sort()
+        let statistics = try reopened.statistics()
+        return Result(
+            memories: items.count, ingestPerSecond: ingest, encodeOnlyPerSecond: encodeOnly,
+            recallP50Milliseconds: EncodeBenchmark.percentile(recallTimes, 0.5),
+            recallP99Milliseconds: EncodeBenchmark.percentile(recallTimes, 0.99),
+            queryEncodingP50Milliseconds: EncodeBenchmark.percentile(encodeTimes, 0.5),
+            openAndFirstRecallMilliseconds: openAndFirst,
+            bytesPerMemory: residentBefore.flatMap { before in residentAfter.map { Double($0 - before) / Double(items.count) } },
+            fileBytes: statistics.fileBytes)
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+@testable import EngramMemory
+
+@Suite("Lexical index: BM25 and full-text listing")
+struct LexicalIndexTests {
+    @Test func scoresFollowLuceneBM25() {
+        var index = LexicalIndex()
+        index.add(1, text: "The cat sat on the mat with another cat")
+        index.add(2, text: "A dog sat on a log")
+        index.add(3, text: "Birds sing")
+        let hits = index.search("cat on a mat", limit: 10)
+        #expect(hits.map(\.0) == [1])
+        // By hand: N = 3, lengths (stop words removed) 5 ("cat sat mat another cat"), 3, 2; avgdl 10/3.
+        let n = 3.0, avgdl = 10.0 / 3, k1 = 1.5, b = 0.75
+        func idf(_ df: Double) -> Double { log(1 + (n - df + 0.5) / (df + 0.5)) }
+        func term(_ f: Double, _ length: Double) -> Double { f * (k1 + 1) / (f + k1 * (1 - b + b * length / avgdl)) }
+        let expected = idf(1) * term(2, 5) + idf(1) * term(1, 5)
+        #expect(abs(hits[0].1 - expected) < 1e-12)
+        let sat = index.search("sat", limit: 10)
+        #expect(Set(sat.map(\.0)) == [1, 2])
+        #expect(sat[0].0 == 2)   // the shorter document ranks first for the same term frequency
+        index.remove(1, text: "The cat sat on the mat with another cat")
+        #expect(index.search("cat", limit: 10).isEmpty)
+        #expect(index.search("sat", limit: 10, allowed: [1, 3]).isEmpty)
+        #expect(index.documentCount == 2)
+    }
+
+    @Test func listMatchingSearchesTheFullTextIndex() throws {
+        let store = try MemoryStore(inMemoryWith: HashingEmbedder())
+        let hiking = try store.remember("We hiked up the ridge at dawn", scope: "u").id
+        try store.remember("Dinner was pasta", scope: "u")
+        try store.remember("Hiking boots need new laces", scope: "v")
+        #expect(try store.list(scope: "u", matching: "hiking").map(\.id) == [hiking])   // Porter stemming
+        #expect(try store.list(matching: "hike").count == 2)
+        #expect(try store.list(matching: "\"unbalanced AND OR (").isEmpty)
+        #expect(throws: MemoryError.self) { try store.list(matching: "  ") }
+    }
+}
