@@ -65,11 +65,12 @@ extension HopfieldRetriever {
     /// - Parameters:
     ///   - query: `dimension` finite floats, not all zero; scaled to unit length to start.
     ///   - keys: the patterns to settle over (duplicates are ignored); may be empty.
-    /// - Returns: one hit per distinct key, `score = cos(xᵢ, ξ_T)`, by descending score.
+    /// - Returns: the settled state ξ_T, and one hit per distinct key, `score = cos(xᵢ, ξ_T)`, by
+    ///   descending score (the state is the unit query and the hits empty when `keys` is).
     /// - Complexity: O(n·d·(steps + 1)) for n keys.
     /// - Throws: ``AssociativeError/unknownKey(_:)`` for a key that is not stored, and the errors
     ///   of ``nearest(_:count:)`` for the query.
-    public func settle(_ query: [Float], over keys: [Int]) throws -> [SearchHit] {
+    public func settle(_ query: [Float], over keys: [Int]) throws -> (state: [Float], hits: [SearchHit]) {
         var state = try initialState(query)
         var seen = Set<Int>()
         var rows: [Int] = []
@@ -77,7 +78,7 @@ extension HopfieldRetriever {
             guard let row = rowOfKey[key] else { throw AssociativeError.unknownKey(key) }
             rows.append(row)
         }
-        guard !rows.isEmpty else { return [] }
+        guard !rows.isEmpty else { return (state, []) }
         let d = dimension, n = rows.count, beta = beta, steps = steps
         var block = [Float](repeating: 0, count: n * d)
         storage.withUnsafeBufferPointer { all in
@@ -100,6 +101,6 @@ extension HopfieldRetriever {
         let length = Kernels.norm(state)
         let scale: Float = length > 0 ? 1 / length : 1
         let order = scores.withUnsafeBufferPointer { Kernels.topK($0, k: n) }
-        return order.map { SearchHit(key: rowKeys[rows[$0]], score: scores[$0] * scale) }
+        return (state, order.map { SearchHit(key: rowKeys[rows[$0]], score: scores[$0] * scale) })
     }
 }

@@ -41,32 +41,68 @@ public enum LoCoMoBenchmark {
         var sessions: Set<Int>
     }
 
-    public static func run(
-        _ data: LoCoMo, encoder: any TextEmbedder, options: RecallOptions = RecallOptions(k: 20),
-        ablation: Bool = true, progress: (String) -> Void
-    ) throws -> Result {
+    /// The conversations imported into an in-memory store, with every turn and question encoded once.
+    public struct Prepared: Sendable {
+        let data: LoCoMo
+        let cache: CachingEmbedder
+        let store: MemoryStore
+    }
+
+    public static func prepare(_ data: LoCoMo, encoder: any TextEmbedder, progress: (String) -> Void) throws -> Prepared {
         let cache = CachingEmbedder(encoder)
         let turnTexts = data.conversations.flatMap { $0.turns.map(\.memoryText) }
         let questionTexts = data.conversations.flatMap { $0.questions.map(\.question) }
         progress("encoding \(turnTexts.count) turns and \(questionTexts.count) questions…")
         cache.prime(turnTexts + questionTexts)
-
         var configuration = MemoryStore.Configuration()
         configuration.duplicateThreshold = nil
         let store = try MemoryStore(inMemoryWith: cache, configuration: configuration)
         progress("importing the conversations…")
         _ = try store.importMemories(data.conversations.flatMap { $0.memories() })
+        return Prepared(data: data, cache: cache, store: store)
+    }
 
-        var variants: [(String, RecallStages)] = [("engram", .all)]
+    public static func run(
+        _ prepared: Prepared, options: RecallOptions = RecallOptions(k: 20), ablation: Bool = true,
+        progress: (String) -> Void
+    ) throws -> Result {
+        var variants: [(String, RecallOptions)] = [("engram", options)]
         if ablation {
-            variants += [("without dense", RecallStages.all.subtracting(.dense)),
-                         ("without lexical", RecallStages.all.subtracting(.lexical)),
-                         ("without hopfield", RecallStages.all.subtracting(.hopfield)),
-                         ("without association", RecallStages.all.subtracting(.association))]
+            for (name, stage) in [("dense", RecallStages.dense), ("lexical", .lexical), ("hopfield", .hopfield),
+                                  ("association", .association)] {
+                var variant = options
+                variant.stages.remove(stage)
+                variants.append(("without \(name)", variant))
+            }
         }
+        let (scored, rankings) = try evaluate(prepared, variants: variants, conversations: prepared.data.conversations.indices,
+                                              baselines: true, progress: progress)
+        func table(_ name: String) -> Table { Self.table(scored, rankings[name] ?? []) }
+        return Result(
+            engram: table("engram"),
+            baselines: ["dense": table("dense"), "bm25": table("bm25"), "hybrid": table("hybrid")],
+            ablation: Dictionary(uniqueKeysWithValues: variants.dropFirst().map { ($0.0, table($0.0)) }),
+            questions: scored.count)
+    }
+
+    /// Each of `settings` on the development split only (conversations 1–5): what tuning may look at.
+    public static func tune(_ prepared: Prepared, settings: [RecallOptions]) throws -> [Table] {
+        let variants = settings.enumerated().map { ("setting \($0.offset)", $0.element) }
+        let (scored, rankings) = try evaluate(prepared, variants: variants, conversations: developmentConversations,
+                                              baselines: false) { _ in }
+        return variants.map { Self.table(scored, rankings[$0.0] ?? []) }
+    }
+
+    /// The scored questions of `conversations` and each retriever's ranking of them.
+    static func evaluate(
+        _ prepared: Prepared, variants: [(String, RecallOptions)], conversations: Range<Int>, baselines: Bool,
+        progress: (String) -> Void
+    ) throws -> ([Scored], [String: [[String]]]) {
+        let cache = prepared.cache
         var rankings: [String: [[String]]] = [:]
         var scored: [Scored] = []
-        for (number, conversation) in data.conversations.enumerated() {
+        for number in conversations {
+            let conversation = prepared.data.conversations[number]
             progress("recalling the questions of \(conversation.sampleID)…")
             let turns = conversation.turns
             let sessionOfTurn = Dictionary(turns.map { ($0.id, $0.session) }, uniquingKeysWith: { a, _ in a })
@@ -79,27 +115,23 @@ public enum LoCoMoBenchmark {
                 guard !evidence.isEmpty else { continue }
                 scored.append(Scored(development: developmentConversations.contains(number), category: question.category,
                                      evidence: evidence, sessions: Set(evidence.compactMap { sessionOfTurn[$0] })))
-                let query = cache.embedding(of: question.question)
-                let dense = denseRanking(query, embeddings)
-                let bm25 = lexical.search(question.question, limit: 20).map { Int($0.0) }
-                rankings["dense", default: []].append(dense.prefix(20).map { turns[$0].id })
-                rankings["bm25", default: []].append(bm25.map { turns[$0].id })
-                rankings["hybrid", default: []].append(reciprocalRankFusion([dense, bm25]).prefix(20).map { turns[$0].id })
-                for (name, stages) in variants {
+                if baselines {
+                    let query = cache.embedding(of: question.question)
+                    let dense = denseRanking(query, embeddings)
+                    let bm25 = lexical.search(question.question, limit: 20).map { Int($0.0) }
+                    rankings["dense", default: []].append(dense.prefix(20).map { turns[$0].id })
+                    rankings["bm25", default: []].append(bm25.map { turns[$0].id })
+                    rankings["hybrid", default: []].append(reciprocalRankFusion([dense, bm25]).prefix(20).map { turns[$0].id })
+                }
+                for (name, options) in variants {
                     var variant = options
                     variant.k = 20
-                    variant.stages = stages
-                    let hits = try store.recall(question.question, scope: conversation.scope, options: variant)
+                    let hits = try prepared.store.recall(question.question, scope: conversation.scope, options: variant)
                     rankings[name, default: []].append(hits.compactMap { $0.memory.metadata["dia_id"] })
                 }
             }
         }
-        func table(_ name: String) -> Table { Self.table(scored, rankings[name] ?? []) }
-        return Result(
-            engram: table("engram"),
-            baselines: ["dense": table("dense"), "bm25": table("bm25"), "hybrid": table("hybrid")],
-            ablation: Dictionary(uniqueKeysWithValues: variants.dropFirst().map { ($0.0, table($0.0)) }),
-            questions: scored.count)
+        return (scored, rankings)
     }
 
     /// Turn indices by descending cosine (the embeddings are unit length), ties by index.

@@ -64,7 +64,8 @@ public struct RecallStages: OptionSet, Sendable, Hashable {
     public static let dense = RecallStages(rawValue: 1 << 0)
     /// BM25 over the words of the scope's memories.
     public static let lexical = RecallStages(rawValue: 1 << 1)
-    /// Modern-Hopfield settling of the query over the candidates of the stages above.
+    /// Modern-Hopfield settling of the query over the candidates of the stages above; the settled
+    /// state, a completed cue, is searched for memories of its own and scores every candidate.
     public static let hopfield = RecallStages(rawValue: 1 << 2)
     /// Spreading activation over association edges (temporal neighbours, shared entities, co-recall).
     public static let association = RecallStages(rawValue: 1 << 3)

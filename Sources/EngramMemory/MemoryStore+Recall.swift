@@ -37,11 +37,20 @@ extension MemoryStore {
             if options.stages.contains(.lexical) {
                 fusion.add(index.lexical.search(query, limit: options.lexicalCandidates, allowed: allowed), as: .lexical)
             }
-            let cues = fusion.candidates.flatMap { index.cuesOfMemory[$0] ?? [] }
             if options.stages.contains(.hopfield) {
-                fusion.setSemantic(Self.bestPerMemory(try index.retriever.settle(queryEmbedding, over: cues), index: index))
-            } else if options.stages.contains(.dense) {
-                fusion.setSemantic(Self.bestPerMemory(try index.retriever.nearest(queryEmbedding, among: cues, count: max(1, cues.count)), index: index))
+                // Settle over the candidates; the settled state, a blend of the best of them,
+                // completes the cue: it finds memories of its own and adds its similarity.
+                let cues = fusion.candidates.flatMap { index.cuesOfMemory[$0] ?? [] }
+                let settled = try index.retriever.settle(queryEmbedding, over: cues).state
+                let completed = try allowed == nil
+                    ? index.retriever.nearest(settled, count: options.denseCandidates)
+                    : index.retriever.nearest(settled, among: allowed!.flatMap { index.cuesOfMemory[$0] ?? [] },
+                                              count: options.denseCandidates)
+                fusion.add(Self.bestPerMemory(completed, index: index), as: .hopfield)
+                fusion.setCompletion(Self.bestPerMemory(try Self.scores(settled, fusion.candidates, index), index: index))
+            }
+            if !options.stages.isDisjoint(with: [.dense, .hopfield]) {
+                fusion.setSemantic(Self.bestPerMemory(try Self.scores(queryEmbedding, fusion.candidates, index), index: index))
             }
             if options.stages.contains(.association) {
                 fusion.spread(over: index, allowed: allowed)
@@ -72,6 +81,13 @@ extension MemoryStore {
             hits = try index.retriever.nearest(query, count: options.denseCandidates)
         }
         return Self.bestPerMemory(hits, index: index)
+    }
+
+    /// The cosines of `vector` with every cue of `memories`, best first.
+    static func scores(_ vector: [Float], _ memories: [MemoryID], _ index: ScopeIndex) throws -> [SearchHit] {
+        let cues = memories.flatMap { index.cuesOfMemory[$0] ?? [] }
+        guard !cues.isEmpty else { return [] }
+        return try index.retriever.nearest(vector, among: cues, count: cues.count)
     }
 
     /// The memories of `hits` (best first) with the score of their best cue.
@@ -138,10 +154,11 @@ extension MemoryStore {
 
 /// Fuses the stages' evidence into one score per candidate, then spreads it over associations.
 ///
-/// `base = semantic + options.lexicalWeight · lexical`, where `semantic` is the candidate's best cue
-/// cosine with the settled query state (or with the query itself when settling is off, 0 when
-/// both dense stages are off) and `lexical` its BM25 divided by the best BM25 of the recall
-/// (in [0, 1]; 0 when BM25 did not find it). Spreading then adds, to every associate of one of
+/// `base = semantic + lexicalWeight · lexical + completionWeight · completion`, where `semantic`
+/// is the candidate's best cue cosine with the query (0 when neither the dense nor the Hopfield
+/// stage runs), `lexical` its BM25 divided by the best BM25 of the recall (in [0, 1]; 0 when BM25
+/// did not find it), and `completion` its best cue cosine with the settled state ξ (0 without
+/// the Hopfield stage). Spreading then adds, to every associate of one of
 /// the 20 best candidates, `spreading · weight · base(source)`: edges weigh their stored weight,
 /// a shared entity `log(N / n) / log N` for an entity of n of the scope's N memories.
 struct Fusion {
@@ -152,6 +169,7 @@ struct Fusion {
     private(set) var candidates: [MemoryID] = []
     private var semantic: [MemoryID: Double] = [:]
     private var lexical: [MemoryID: Double] = [:]
+    private var completion: [MemoryID: Double] = [:]
     private var associated: [MemoryID: Double] = [:]
     private var stages: [MemoryID: RecallStages] = [:]
 
@@ -167,6 +185,11 @@ struct Fusion {
         }
     }
 
+    /// Sets the similarity of the candidates to the settled state.
+    mutating func setCompletion(_ scores: [(MemoryID, Double)]) {
+        for (memory, score) in scores { completion[memory] = score }
+    }
+
     /// Sets the semantic score of the candidates.
     mutating func setSemantic(_ scores: [(MemoryID, Double)]) {
         for (memory, score) in scores { semantic[memory] = score }
@@ -174,7 +197,9 @@ struct Fusion {
 
     func base(_ memory: MemoryID) -> Double {
         (semantic[memory] ?? 0) + options.lexicalWeight * (lexical[memory] ?? 0)
+            + options.completionWeight * (completion[memory] ?? 0)
     }
+
 
     mutating func spread(over index: ScopeIndex, allowed: Set<MemoryID>?) {
         let sources = candidates.sorted { base($0) > base($1) }.prefix(Self.spreadingSources)

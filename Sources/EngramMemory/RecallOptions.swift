@@ -1,6 +1,10 @@
 import Foundation
 
 /// How ``MemoryStore/recall(_:scope:options:)`` searches.
+///
+/// The weights' defaults were chosen on LoCoMo's development split only (conversations 1–5,
+/// `engram bench locomo --tune`): lexical 0.6, completion 0.25 and spreading 0.1 gave
+/// turn_all@10 65.3 there (dense alone about 40, BM25 alone about 56); see BENCHMARKS.md.
 public struct RecallOptions: Sendable, Equatable {
     /// How many hits to return, 1…1000.
     public var k: Int
@@ -17,9 +21,11 @@ public struct RecallOptions: Sendable, Equatable {
     public var denseCandidates = 50
     public var lexicalCandidates = 50
     /// The weight of the lexical evidence (BM25 relative to the recall's best) beside the semantic one.
-    public var lexicalWeight: Double = 0.3
+    public var lexicalWeight: Double = 0.6
+    /// The weight of the similarity to the settled (completed) cue beside the query's own.
+    public var completionWeight: Double = 0.25
     /// How much a memory passes on to its associates, relative to its own fused score.
-    public var spreading: Double = 0.3
+    public var spreading: Double = 0.1
     /// Entities named by more memories than this associate nothing (too common to be specific).
     public var entityFanout = 32
     /// Strengthen the association edges among the top three hits (a write).

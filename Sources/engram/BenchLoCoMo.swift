@@ -19,22 +19,21 @@ struct BenchLoCoMo: AsyncParsableCommand {
     @Option(help: "LoCoMo's locomo10.json.") var data: String
     @Flag(help: "Print JSON instead of tables.") var json = false
     @Flag(help: "Skip the ablation (one recall per question instead of five).") var noAblation = false
-    @Option(help: "Recall setting to try on the development split: lexical weight.") var lexicalWeight: Double?
-    @Option(help: "Recall setting to try on the development split: spreading.") var spreading: Double?
+    @Flag(help: "Tune on the development split only: print its figures for a grid of recall settings.") var tune = false
     @OptionGroup var model: ModelOptions
 
     func run() async throws {
         let locomo: LoCoMo
         do { locomo = try LoCoMo.load(path: data) } catch { throw CommandFailure("\(error)") }
         let encoder = try await model.loadEncoder()
-        var options = RecallOptions(k: 20)
-        if let lexicalWeight { options.lexicalWeight = lexicalWeight }
-        if let spreading { options.spreading = spreading }
+        let progress: (String) -> Void = { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
         let result: LoCoMoBenchmark.Result
         do {
-            result = try LoCoMoBenchmark.run(locomo, encoder: encoder, options: options, ablation: !noAblation) { message in
-                FileHandle.standardError.write(Data("\(message)\n".utf8))
-            }
+            let prepared = try LoCoMoBenchmark.prepare(locomo, encoder: encoder, progress: progress)
+            if tune { return try printTuning(prepared) }
+            result = try LoCoMoBenchmark.run(prepared, ablation: !noAblation, progress: progress)
+        } catch let error as CommandFailure {
+            throw error
         } catch {
             throw CommandFailure("\(error)")
         }
@@ -48,6 +47,30 @@ struct BenchLoCoMo: AsyncParsableCommand {
         } else {
             printTables(result)
         }
+    }
+
+    /// The development split's overall and multi-hop figures for a grid of settings.
+    private func printTuning(_ prepared: LoCoMoBenchmark.Prepared) throws {
+        var grid: [(String, RecallOptions)] = []
+        for completionWeight in [0.0, 0.25, 0.5] {
+            for lexicalWeight in [0.3, 0.6, 1.0] {
+                for spreading in [0.0, 0.1, 0.3] {
+                    var options = RecallOptions(k: 20)
+                    if completionWeight == 0 { options.stages.remove(.hopfield) }
+                    options.completionWeight = completionWeight
+                    options.lexicalWeight = lexicalWeight
+                    options.spreading = spreading
+                    grid.append(("completion \(completionWeight) lexical \(lexicalWeight) spreading \(spreading)", options))
+                }
+            }
+        }
+        let tables = try LoCoMoBenchmark.tune(prepared, settings: grid.map(\.1))
+        printTable(header: ["setting (dev split)", "turn_all@10", "multi-hop turn_all@10", "sess_all@10", "turn_all@20"],
+                   rows: zip(grid, tables).map { setting, table in
+                       let overall = table["dev"]?["overall"], multi = table["dev"]?["multi-hop"]
+                       return [setting.0] + [overall?["turn_all@10"], multi?["turn_all@10"], overall?["sess_all@10"], overall?["turn_all@20"]]
+                           .map { String(format: "%.1f", $0 ?? .nan) }
+                   })
     }
 
     private func printTables(_ r: LoCoMoBenchmark.Result) {
