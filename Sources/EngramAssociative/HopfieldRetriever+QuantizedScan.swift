@@ -43,7 +43,6 @@ extension HopfieldRetriever {
         for x in unit { largest = max(largest, x.magnitude) }
         let scale = largest / 127
         var error = 0.0
-        codes.reserveCapacity(codes.count + codeStride)
         for x in unit {
             let level = scale > 0 ? Int((x / scale).rounded()).clamped(to: -127...127) : 0
             codes.append(UInt8(level + Self.codeBias))

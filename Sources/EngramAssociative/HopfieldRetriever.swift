@@ -234,3 +234,15 @@ extension HopfieldRetriever {
         return unit
     }
 }
+
+extension HopfieldRetriever {
+    /// An estimate of the heap memory the retriever holds, in bytes: the float32 rows, the 8-bit
+    /// codes with their scales and error bounds, the row keys and the key → row table (whose
+    /// slots are at most ~75% full).
+    public var approximateByteCount: Int {
+        storage.capacity * MemoryLayout<Float>.stride + codes.capacity
+            + (codeScales.capacity + codeErrors.capacity) * MemoryLayout<Float>.stride
+            + rowKeys.capacity * MemoryLayout<Int>.stride
+            + rowOfKey.capacity * 2 * MemoryLayout<Int>.stride * 4 / 3
+    }
+}

@@ -27,6 +27,19 @@ public struct LexicalIndex: Sendable {
 
     public var documentCount: Int { lengths.count }
 
+    /// An estimate of the heap memory the index holds, in bytes: per term its string (inline up
+    /// to 15 bytes), a posting array (32-byte header, 16 bytes a posting) and a table slot; per
+    /// document its length slot. Tables are taken as ~75% full.
+    public var approximateByteCount: Int {
+        var bytes = 0
+        for (term, list) in postings {
+            bytes += (term.utf8.count > 15 ? term.utf8.count + 32 : 0) + 32 + list.capacity * MemoryLayout<Posting>.stride
+        }
+        bytes += postings.capacity * (MemoryLayout<String>.stride + MemoryLayout<[Posting]>.stride) * 4 / 3
+        bytes += lengths.capacity * (MemoryLayout<MemoryID>.stride + MemoryLayout<Int32>.stride) * 4 / 3
+        return bytes
+    }
+
     public init() {}
 
     /// Indexes `text` under `memory`.

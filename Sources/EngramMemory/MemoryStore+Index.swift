@@ -52,6 +52,10 @@ extension MemoryStore {
         return try readTransaction { db in
             var index = ScopeIndex(dimension: dimension)
             let revision = try Self.currentRevision(db)
+            let cueCount = try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM cue JOIN memory ON memory.id = cue.memory_id WHERE memory.scope = ?
+                """, arguments: [scope]) ?? 0
+            index.retriever.reserveCapacity(cueCount)
             let cues = try Row.fetchCursor(db, sql: """
                 SELECT cue.id, cue.memory_id, cue.embedding FROM cue JOIN memory ON memory.id = cue.memory_id
                 WHERE memory.scope = ? ORDER BY cue.id

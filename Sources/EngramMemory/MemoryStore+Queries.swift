@@ -62,6 +62,15 @@ extension MemoryStore {
         }
     }
 
+    /// An estimate of the heap memory held by the in-memory indexes of the scopes loaded so far
+    /// (text and metadata stay in SQLite and are not counted), in bytes.
+    public func loadedIndexBytes() -> Int {
+        state.withLock { state in
+            state.scopes.values.reduce(0) { $0 + $1.approximateByteCount }
+                + state.chainMemories.values.reduce(0) { $0 + $1.associator.approximateByteCount }
+        }
+    }
+
     /// Counts of the store's rows, and the file's size.
     public func statistics() throws -> MemoryStatistics {
         let path = self.path

@@ -34,6 +34,20 @@ struct ScopeIndex: Sendable {
 
     var memoryCount: Int { cuesOfMemory.count }
 
+    /// An estimate of the heap memory the index holds, in bytes (arrays by capacity with a
+    /// 32-byte header, tables taken as ~75% full).
+    var approximateByteCount: Int {
+        func table<K, V>(_ d: [K: V]) -> Int { d.capacity * (MemoryLayout<K>.stride + MemoryLayout<V>.stride) * 4 / 3 }
+        var bytes = retriever.approximateByteCount + lexical.approximateByteCount + table(memoryOfCue) + table(cuesOfMemory)
+            + table(neighbours) + table(entitiesOfMemory) + table(entityNumbers)
+        for cues in cuesOfMemory.values { bytes += 32 + cues.capacity * MemoryLayout<Int>.stride }
+        for list in neighbours.values { bytes += 32 + list.capacity * MemoryLayout<Neighbour>.stride }
+        for numbers in entitiesOfMemory.values { bytes += 32 + numbers.capacity * MemoryLayout<Int32>.stride }
+        for members in memoriesOfEntity { bytes += 32 + members.capacity * MemoryLayout<MemoryID>.stride }
+        for name in entityNumbers.keys where name.utf8.count > 15 { bytes += name.utf8.count + 32 }
+        return bytes
+    }
+
     mutating func addText(_ text: String, of memory: MemoryID) {
         lexical.add(memory, text: text)
     }

@@ -38,9 +38,8 @@ struct BenchStore: AsyncParsableCommand {
                 "memories": r.memories, "ingest_per_second": r.ingestPerSecond, "encode_only_per_second": r.encodeOnlyPerSecond,
                 "recall_p50_ms": r.recallP50Milliseconds, "recall_p99_ms": r.recallP99Milliseconds,
                 "query_encoding_p50_ms": r.queryEncodingP50Milliseconds,
-                "open_and_first_recall_ms": r.openAndFirstRecallMilliseconds,
+                "open_and_first_recall_ms": r.openAndFirstRecallMilliseconds, "index_bytes_per_memory": r.bytesPerMemory,
             ]
-            object["bytes_per_memory"] = r.bytesPerMemory
             object["file_bytes"] = r.fileBytes
             printJSON(object)
         } else {
@@ -53,7 +52,7 @@ struct BenchStore: AsyncParsableCommand {
                 ["recall p99 incl. query encoding (ms)", f(r.recallP99Milliseconds, 2)],
                 ["query encoding alone, p50 (ms)", f(r.queryEncodingP50Milliseconds, 2)],
                 ["open + first recall (ms)", f(r.openAndFirstRecallMilliseconds)],
-                ["resident bytes per memory (index)", r.bytesPerMemory.map { f($0, 0) } ?? "n/a"],
+                ["in-memory index bytes per memory (estimated)", f(r.bytesPerMemory, 0)],
                 ["file bytes per memory", r.fileBytes.map { f(Double($0) / Double(max(r.memories, 1)), 0) } ?? "n/a"],
             ])
         }
