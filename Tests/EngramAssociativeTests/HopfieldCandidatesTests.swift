@@ -1,4 +1,5 @@
 import EngramKernels
+import Foundation
 import Testing
 @testable import EngramAssociative
 
