@@ -79,9 +79,20 @@ public struct LexicalIndex: Sendable {
                 scores[posting.memory, default: 0] += idf * f * (Self.k1 + 1) / (f + norm)
             }
         }
-        let kept = allowed.map { set in scores.filter { set.contains($0.key) } } ?? scores
-        return kept.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
-            .prefix(limit).map { ($0.key, $0.value) }
+        // The best `limit` by (score descending, id ascending), kept sorted while scanning: a
+        // total order, so the result does not depend on the table's iteration order, and no
+        // sort of every matching memory (thousands for common words).
+        var best: [(MemoryID, Double)] = []
+        best.reserveCapacity(limit + 1)
+        func precedes(_ a: (MemoryID, Double), _ b: (MemoryID, Double)) -> Bool { a.1 > b.1 || (a.1 == b.1 && a.0 < b.0) }
+        for entry in scores where allowed?.contains(entry.key) ?? true {
+            let candidate = (entry.key, entry.value)
+            if best.count == limit, let last = best.last, !precedes(candidate, last) { continue }
+            let position = best.firstIndex { precedes(candidate, $0) } ?? best.count
+            best.insert(candidate, at: position)
+            if best.count > limit { best.removeLast() }
+        }
+        return best
     }
 }
 
