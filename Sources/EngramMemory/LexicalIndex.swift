@@ -96,11 +96,44 @@ public struct LexicalIndex: Sendable {
     }
 }
 
-/// The words lexical search works on: lower-cased runs of letters and digits, English stop words
-/// left out (as bm25s does with `stopwords="en"`).
+/// The words lexical search works on: lower-cased runs of letters and digits (with the combining
+/// marks that belong to them), English stop words left out (as bm25s does with `stopwords="en"`).
 enum LexicalTerms {
+    /// Works on Unicode scalars with an ASCII fast path: a scope's texts are all tokenised when
+    /// it is loaded, and grapheme-by-grapheme splitting cost most of that time.
     static func words(of text: String) -> [String] {
-        text.lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init)
+        var words: [String] = []
+        var current = String.UnicodeScalarView()
+        func flush() {
+            if !current.isEmpty { words.append(String(current)) }
+            current = String.UnicodeScalarView()
+        }
+        for scalar in text.unicodeScalars {
+            if scalar.isASCII {
+                let value = scalar.value
+                if (0x61...0x7A).contains(value) || (0x30...0x39).contains(value) {
+                    current.append(scalar)
+                } else if (0x41...0x5A).contains(value) {
+                    current.append(Unicode.Scalar(value + 0x20)!)
+                } else {
+                    flush()
+                }
+                continue
+            }
+            let properties = scalar.properties
+            switch properties.generalCategory {
+            case .nonspacingMark, .spacingMark, .enclosingMark:
+                if !current.isEmpty { current.append(scalar) }
+            default:
+                if properties.isAlphabetic || properties.numericType != nil {
+                    current.appendLowercase(of: scalar)
+                } else {
+                    flush()
+                }
+            }
+        }
+        flush()
+        return words
     }
 
     static func terms(of text: String) -> [String] {
@@ -120,4 +153,11 @@ enum LexicalTerms {
         "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while",
         "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves",
     ]
+}
+
+extension String.UnicodeScalarView {
+    /// Appends the lower-case form of `scalar` (one or more scalars).
+    fileprivate mutating func appendLowercase(of scalar: Unicode.Scalar) {
+        append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
+    }
 }

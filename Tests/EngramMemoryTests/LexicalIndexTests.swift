@@ -37,3 +37,13 @@ struct LexicalIndexTests {
         #expect(throws: MemoryError.self) { try store.list(matching: "  ") }
     }
 }
+
+@Suite("Lexical terms")
+struct LexicalTermsTests {
+    @Test func wordsAreLowerCasedRunsOfLettersAndDigits() {
+        #expect(LexicalTerms.words(of: "Caroline's 2nd trip—to ZÜRICH, café! x") == ["caroline", "s", "2nd", "trip", "to", "zürich", "café", "x"])
+        #expect(LexicalTerms.words(of: "cafe\u{301} naïve Ωmega 東京 ١٢٣") == ["cafe\u{301}", "naïve", "ωmega", "東京", "١٢٣"])
+        #expect(LexicalTerms.terms(of: "What did she do in the Alps?") == ["alps"])
+        #expect(LexicalTerms.words(of: "  ").isEmpty)
+    }
+}
