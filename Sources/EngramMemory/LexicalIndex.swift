@@ -13,8 +13,9 @@ import Foundation
 /// `idf(t) = ln(1 + (N − n_t + 0.5) / (n_t + 0.5))` times `f·(k1 + 1) / (f + k1·(1 − b + b·|d|/avgdl))`.
 /// Terms are lower-cased words with English stop words removed (see ``LexicalTerms``), no stemming.
 public struct LexicalIndex: Sendable {
+    /// A term's occurrence in one document, by the document's slot.
     struct Posting: Sendable {
-        var memory: MemoryID
+        var slot: Int32
         var count: Int32
     }
 
@@ -22,71 +23,100 @@ public struct LexicalIndex: Sendable {
     static let b = 0.75
 
     private var postings: [String: [Posting]] = [:]
-    private var lengths: [MemoryID: Int32] = [:]
+    /// Documents live in dense slots, so that a search accumulates scores in an array rather
+    /// than a hash table; a removed document's slot is reused.
+    private var slotOfMemory: [MemoryID: Int32] = [:]
+    private var memoryOfSlot: [MemoryID] = []
+    private var lengthOfSlot: [Int32] = []
+    private var freeSlots: [Int32] = []
     private var totalLength = 0
 
-    public var documentCount: Int { lengths.count }
+    public var documentCount: Int { slotOfMemory.count }
 
     /// An estimate of the heap memory the index holds, in bytes: per term its string (inline up
-    /// to 15 bytes), a posting array (32-byte header, 16 bytes a posting) and a table slot; per
-    /// document its length slot. Tables are taken as ~75% full.
+    /// to 15 bytes), a posting array (32-byte header, 8 bytes a posting) and a table slot; per
+    /// document its slot entries. Tables are taken as ~75% full.
     public var approximateByteCount: Int {
         var bytes = 0
         for (term, list) in postings {
             bytes += (term.utf8.count > 15 ? term.utf8.count + 32 : 0) + 32 + list.capacity * MemoryLayout<Posting>.stride
         }
         bytes += postings.capacity * (MemoryLayout<String>.stride + MemoryLayout<[Posting]>.stride) * 4 / 3
-        bytes += lengths.capacity * (MemoryLayout<MemoryID>.stride + MemoryLayout<Int32>.stride) * 4 / 3
+        bytes += slotOfMemory.capacity * (MemoryLayout<MemoryID>.stride + MemoryLayout<Int32>.stride) * 4 / 3
+        bytes += memoryOfSlot.capacity * MemoryLayout<MemoryID>.stride + (lengthOfSlot.capacity + freeSlots.capacity) * 4
         return bytes
     }
 
     public init() {}
 
-    /// Indexes `text` under `memory`.
+    /// Indexes `text` under `memory` (replacing what was indexed under it before).
     public mutating func add(_ memory: MemoryID, text: String) {
+        if slotOfMemory[memory] != nil { removeSlot(of: memory, terms: nil) }
         let terms = LexicalTerms.terms(of: text)
+        let slot: Int32
+        if let free = freeSlots.popLast() {
+            slot = free
+            memoryOfSlot[Int(slot)] = memory
+            lengthOfSlot[Int(slot)] = Int32(terms.count)
+        } else {
+            slot = Int32(memoryOfSlot.count)
+            memoryOfSlot.append(memory)
+            lengthOfSlot.append(Int32(terms.count))
+        }
+        slotOfMemory[memory] = slot
         var counts: [String: Int32] = [:]
         for term in terms { counts[term, default: 0] += 1 }
-        for (term, count) in counts { postings[term, default: []].append(Posting(memory: memory, count: count)) }
-        lengths[memory] = Int32(terms.count)
+        for (term, count) in counts { postings[term, default: []].append(Posting(slot: slot, count: count)) }
         totalLength += terms.count
     }
 
     /// Removes `memory`, indexed with `text`.
     public mutating func remove(_ memory: MemoryID, text: String) {
-        guard let length = lengths.removeValue(forKey: memory) else { return }
-        totalLength -= Int(length)
-        for term in Set(LexicalTerms.terms(of: text)) {
-            postings[term]?.removeAll { $0.memory == memory }
+        removeSlot(of: memory, terms: Set(LexicalTerms.terms(of: text)))
+    }
+
+    /// Frees the memory's slot and its postings under `terms` (every term when `nil`).
+    private mutating func removeSlot(of memory: MemoryID, terms: Set<String>?) {
+        guard let slot = slotOfMemory.removeValue(forKey: memory) else { return }
+        totalLength -= Int(lengthOfSlot[Int(slot)])
+        for term in terms ?? Set(postings.keys) {
+            postings[term]?.removeAll { $0.slot == slot }
             if postings[term]?.isEmpty == true { postings[term] = nil }
         }
+        memoryOfSlot[Int(slot)] = -1
+        lengthOfSlot[Int(slot)] = 0
+        freeSlots.append(slot)
     }
 
     /// The `limit` best memories by BM25 for the terms of `query`, best first (ties by id), with
     /// their scores; only memories in `allowed` when it is given.
     public func search(_ query: String, limit: Int, allowed: Set<MemoryID>? = nil) -> [(MemoryID, Double)] {
-        let n = Double(lengths.count)
-        guard n > 0 else { return [] }
+        let n = Double(slotOfMemory.count)
+        guard n > 0, limit > 0 else { return [] }
         let averageLength = max(Double(totalLength) / n, 1)
-        var scores: [MemoryID: Double] = [:]
+        var scores = [Double](repeating: 0, count: memoryOfSlot.count)
+        var touched: [Int32] = []
         for term in Set(LexicalTerms.terms(of: query)) {
             guard let list = postings[term] else { continue }
             let df = Double(list.count)
             let idf = log(1 + (n - df + 0.5) / (df + 0.5))
             for posting in list {
-                let f = Double(posting.count), length = Double(lengths[posting.memory] ?? 0)
+                let slot = Int(posting.slot)
+                let f = Double(posting.count), length = Double(lengthOfSlot[slot])
                 let norm = Self.k1 * (1 - Self.b + Self.b * length / averageLength)
-                scores[posting.memory, default: 0] += idf * f * (Self.k1 + 1) / (f + norm)
+                if scores[slot] == 0 { touched.append(posting.slot) }
+                scores[slot] += idf * f * (Self.k1 + 1) / (f + norm)
             }
         }
         // The best `limit` by (score descending, id ascending), kept sorted while scanning: a
-        // total order, so the result does not depend on the table's iteration order, and no
-        // sort of every matching memory (thousands for common words).
+        // total order, so the result does not depend on visiting order, and no sort of every
+        // matching memory (thousands for common words).
         var best: [(MemoryID, Double)] = []
         best.reserveCapacity(limit + 1)
         func precedes(_ a: (MemoryID, Double), _ b: (MemoryID, Double)) -> Bool { a.1 > b.1 || (a.1 == b.1 && a.0 < b.0) }
-        for entry in scores where allowed?.contains(entry.key) ?? true {
-            let candidate = (entry.key, entry.value)
+        for slot in touched {
+            let candidate = (memoryOfSlot[Int(slot)], scores[Int(slot)])
+            if let allowed, !allowed.contains(candidate.0) { continue }
             if best.count == limit, let last = best.last, !precedes(candidate, last) { continue }
             let position = best.firstIndex { precedes(candidate, $0) } ?? best.count
             best.insert(candidate, at: position)

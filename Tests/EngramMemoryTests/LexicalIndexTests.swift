@@ -24,6 +24,10 @@ struct LexicalIndexTests {
         #expect(index.search("cat", limit: 10).isEmpty)
         #expect(index.search("sat", limit: 10, allowed: [1, 3]).isEmpty)
         #expect(index.documentCount == 2)
+        index.add(4, text: "a cat returns")           // reuses the freed slot
+        #expect(index.search("cat", limit: 10).map(\.0) == [4])
+        #expect(Set(index.search("sat returns", limit: 10).map(\.0)) == [2, 4])
+        #expect(index.documentCount == 3)
     }
 
     @Test func listMatchingSearchesTheFullTextIndex() throws {
