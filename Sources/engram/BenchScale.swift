@@ -127,7 +127,7 @@ struct BenchScale: AsyncParsableCommand {
             })
         guard let peers else { return }
         let versions = ["faiss", "hnswlib", "numpy"].compactMap { name in (peers["\(name)_version"] as? String).map { "\(name) \($0)" } }
-        print("\nPeers (\(versions.joined(separator: ", ")), one thread; exact mode timed on the first \(r.exactQueries) queries")
+        print("\nPeers (\(versions.joined(separator: ", ")), one thread; exact mode timed on the first \(r.exactQueries) queries)")
         printTable(
             header: ["items", "engram exact p50", "faiss flat p50", "faiss ÷ engram", "engram p50", "hnswlib ef",
                      "hnswlib recall@10", "hnswlib p50", "hnswlib build s"],
