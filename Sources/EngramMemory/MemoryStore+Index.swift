@@ -67,8 +67,8 @@ extension MemoryStore {
                 }
                 try index.addCue(id: cue, memory: memory, embedding: embedding)
             }
-            let texts = try Row.fetchCursor(db, sql: "SELECT id, text FROM memory WHERE scope = ?", arguments: [scope])
-            while let row = try texts.next() { index.addText(row[1], of: row[0]) }
+            let texts = try Row.fetchCursor(db, sql: "SELECT id, text, session FROM memory WHERE scope = ?", arguments: [scope])
+            while let row = try texts.next() { index.addText(row[1], session: row[2], of: row[0]) }
             let edges = try Row.fetchCursor(db, sql: """
                 SELECT source_id, target_id, kind, weight FROM edge JOIN memory ON memory.id = edge.source_id
                 WHERE memory.scope = ?

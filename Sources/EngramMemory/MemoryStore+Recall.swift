@@ -54,6 +54,7 @@ extension MemoryStore {
             }
             if options.stages.contains(.association) {
                 fusion.spread(over: index, allowed: allowed)
+                fusion.reinstateContext(index)
             }
             return fusion.ranked(limit: options.k)
         }
@@ -160,7 +161,9 @@ extension MemoryStore {
 /// did not find it), and `completion` its best cue cosine with the settled state ξ (0 without
 /// the Hopfield stage). Spreading then adds, to every associate of one of
 /// the 20 best candidates, `spreading · weight · base(source)`: edges weigh their stored weight,
-/// a shared entity `log(N / n) / log N` for an entity of n of the scope's N memories.
+/// a shared entity `log(N / n) / log N` for an entity of n of the scope's N memories. Last,
+/// context reinstatement adds to each candidate `sessionContext ·` the best base score among the
+/// candidates of its session (both are part of the association stage).
 struct Fusion {
     /// Candidates whose associates spreading visits.
     static let spreadingSources = 20
@@ -171,6 +174,7 @@ struct Fusion {
     private var lexical: [MemoryID: Double] = [:]
     private var completion: [MemoryID: Double] = [:]
     private var associated: [MemoryID: Double] = [:]
+    private var context: [MemoryID: Double] = [:]
     private var stages: [MemoryID: RecallStages] = [:]
 
     init(options: RecallOptions) { self.options = options }
@@ -201,6 +205,21 @@ struct Fusion {
     }
 
 
+    /// Adds ``RecallOptions/sessionContext`` times the best base score of its session's candidates
+    /// to every candidate that belongs to a session.
+    mutating func reinstateContext(_ index: ScopeIndex) {
+        guard options.sessionContext > 0 else { return }
+        var best: [Int32: Double] = [:]
+        for memory in candidates {
+            guard let session = index.sessionOfMemory[memory] else { continue }
+            best[session] = max(best[session] ?? 0, base(memory))
+        }
+        for memory in candidates {
+            guard let session = index.sessionOfMemory[memory], let top = best[session] else { continue }
+            context[memory] = options.sessionContext * top
+        }
+    }
+
     mutating func spread(over index: ScopeIndex, allowed: Set<MemoryID>?) {
         let sources = candidates.sorted { base($0) > base($1) }.prefix(Self.spreadingSources)
         let total = Double(max(index.memoryCount, 2))
@@ -222,7 +241,7 @@ struct Fusion {
         }
     }
 
-    func score(_ memory: MemoryID) -> Double { base(memory) + (associated[memory] ?? 0) }
+    func score(_ memory: MemoryID) -> Double { base(memory) + (associated[memory] ?? 0) + (context[memory] ?? 0) }
 
     func ranked(limit: Int) -> [(MemoryID, Double, RecallStages)] {
         let scored = candidates.map { ($0, score($0)) }

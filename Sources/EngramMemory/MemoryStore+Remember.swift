@@ -113,6 +113,7 @@ extension MemoryStore {
     struct WrittenMemory: Sendable {
         var id: MemoryID
         var scope: String
+        var session: String?
         var text: String
         var cues: [(id: Int, embedding: [Float])]
         var entities: [String]
@@ -125,7 +126,7 @@ extension MemoryStore {
                 // A cue id is new by construction (AUTOINCREMENT), so this cannot fail.
                 try? index.addCue(id: cue.id, memory: id, embedding: cue.embedding)
             }
-            index.addText(text, of: id)
+            index.addText(text, session: session, of: id)
             index.addEntities(entities, of: id)
             if withEdges { for (a, b) in edges { index.addEdge(a, b, kind: .temporal, weight: 1) } }
             state.scopes[scope] = index

@@ -48,7 +48,7 @@ extension MemoryStore {
         for name in memory.entities {
             try db.execute(sql: "INSERT OR IGNORE INTO entity (memory_id, name) VALUES (?, ?)", arguments: [id, name])
         }
-        return WrittenMemory(id: id, scope: memory.scope, text: memory.text, cues: cues, entities: memory.entities, edges: [])
+        return WrittenMemory(id: id, scope: memory.scope, session: memory.session, text: memory.text, cues: cues, entities: memory.entities, edges: [])
     }
 
     /// Increments `store_info.revision` and returns the new value.

@@ -4,7 +4,9 @@ import Foundation
 ///
 /// The weights' defaults were chosen on LoCoMo's development split only (conversations 1–5,
 /// `engram bench locomo --tune`): lexical 0.6, completion 0.25 and spreading 0.1 gave
-/// turn_all@10 65.3 there (dense alone about 40, BM25 alone about 56); see BENCHMARKS.md.
+/// turn_all@10 65.3 there (dense 42.6, BM25 54.8); session context 0.2 raised it to 67.2, the
+/// largest gain that kept sess_all@10 within a point (larger values gain more turn_all@10 but
+/// gather the top hits into fewer sessions); see BENCHMARKS.md.
 public struct RecallOptions: Sendable, Equatable {
     /// How many hits to return, 1…1000.
     public var k: Int
@@ -24,6 +26,9 @@ public struct RecallOptions: Sendable, Equatable {
     public var lexicalWeight: Double = 0.6
     /// The weight of the similarity to the settled (completed) cue beside the query's own.
     public var completionWeight: Double = 0.25
+    /// Context reinstatement: added to every candidate, this times the best base score among the
+    /// candidates of its session, so that memories of the episode that matched best rise together.
+    public var sessionContext: Double = 0.2
     /// How much a memory passes on to its associates, relative to its own fused score.
     public var spreading: Double = 0.1
     /// Entities named by more memories than this associate nothing (too common to be specific).

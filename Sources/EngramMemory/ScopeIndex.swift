@@ -17,6 +17,9 @@ struct ScopeIndex: Sendable {
 
     var retriever: HopfieldRetriever
     var lexical = LexicalIndex()
+    /// Session names interned to small integers, and each memory's session.
+    var sessionNumbers: [String: Int32] = [:]
+    var sessionOfMemory: [MemoryID: Int32] = [:]
     var memoryOfCue: [Int: MemoryID] = [:]
     var cuesOfMemory: [MemoryID: [Int]] = [:]
     var neighbours: [MemoryID: [Neighbour]] = [:]
@@ -39,7 +42,7 @@ struct ScopeIndex: Sendable {
     var approximateByteCount: Int {
         func table<K, V>(_ d: [K: V]) -> Int { d.capacity * (MemoryLayout<K>.stride + MemoryLayout<V>.stride) * 4 / 3 }
         var bytes = retriever.approximateByteCount + lexical.approximateByteCount + table(memoryOfCue) + table(cuesOfMemory)
-            + table(neighbours) + table(entitiesOfMemory) + table(entityNumbers)
+            + table(neighbours) + table(entitiesOfMemory) + table(entityNumbers) + table(sessionOfMemory) + table(sessionNumbers)
         for cues in cuesOfMemory.values { bytes += 32 + cues.capacity * MemoryLayout<Int>.stride }
         for list in neighbours.values { bytes += 32 + list.capacity * MemoryLayout<Neighbour>.stride }
         for numbers in entitiesOfMemory.values { bytes += 32 + numbers.capacity * MemoryLayout<Int32>.stride }
@@ -48,8 +51,18 @@ struct ScopeIndex: Sendable {
         return bytes
     }
 
-    mutating func addText(_ text: String, of memory: MemoryID) {
+    mutating func addText(_ text: String, session: String?, of memory: MemoryID) {
         lexical.add(memory, text: text)
+        if let session {
+            let number: Int32
+            if let existing = sessionNumbers[session] {
+                number = existing
+            } else {
+                number = Int32(sessionNumbers.count)
+                sessionNumbers[session] = number
+            }
+            sessionOfMemory[memory] = number
+        }
     }
 
     mutating func addCue(id: Int, memory: MemoryID, embedding: [Float]) throws {
@@ -91,6 +104,7 @@ struct ScopeIndex: Sendable {
     /// its edges (a forget), true when only its text changes (an update keeps its neighbours).
     mutating func removeMemory(_ memory: MemoryID, text: String, keepingEdges: Bool = false) {
         lexical.remove(memory, text: text)
+        sessionOfMemory[memory] = nil
         for cue in cuesOfMemory.removeValue(forKey: memory) ?? [] {
             retriever.remove(cue)
             memoryOfCue[cue] = nil

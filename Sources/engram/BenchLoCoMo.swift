@@ -52,16 +52,14 @@ struct BenchLoCoMo: AsyncParsableCommand {
     /// The development split's overall and multi-hop figures for a grid of settings.
     private func printTuning(_ prepared: LoCoMoBenchmark.Prepared) throws {
         var grid: [(String, RecallOptions)] = []
-        for completionWeight in [0.0, 0.25, 0.5] {
-            for lexicalWeight in [0.3, 0.6, 1.0] {
-                for spreading in [0.0, 0.1, 0.3] {
-                    var options = RecallOptions(k: 20)
-                    if completionWeight == 0 { options.stages.remove(.hopfield) }
-                    options.completionWeight = completionWeight
-                    options.lexicalWeight = lexicalWeight
-                    options.spreading = spreading
-                    grid.append(("completion \(completionWeight) lexical \(lexicalWeight) spreading \(spreading)", options))
-                }
+        // The last grid explored; the earlier ones varied the lexical (0.3–1.5) and completion
+        // (0–1) weights, see RecallOptions.
+        for sessionContext in [0.0, 0.1, 0.2, 0.3, 0.5] {
+            for spreading in [0.0, 0.1, 0.3] {
+                var options = RecallOptions(k: 20)
+                options.sessionContext = sessionContext
+                options.spreading = spreading
+                grid.append(("session context \(sessionContext) spreading \(spreading)", options))
             }
         }
         let tables = try LoCoMoBenchmark.tune(prepared, settings: grid.map(\.1))

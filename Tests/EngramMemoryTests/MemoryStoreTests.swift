@@ -155,6 +155,28 @@ struct MemoryStoreTests {
         #expect(throws: MemoryError.self) { try store.recall("topic", scope: "u", options: none) }
     }
 
+    @Test func sessionContextLiftsTheBestMatchingEpisode() throws {
+        let store = try MemoryStore(inMemoryWith: embedder)
+        let best = try store.remember("kayak river rapids trip", scope: "u", session: "june").id
+        let sameSession = try store.remember("kayak paddles rented", scope: "u", session: "june").id
+        let otherSession = try store.remember("kayak paddles sold", scope: "u", session: "may").id
+        for i in 0..<6 { try store.remember("unrelated filler \(i)", scope: "u", session: "x\(i)") }
+        var options = RecallOptions(k: 3)
+        options.stages = [.dense, .association]
+        options.spreading = 0
+        options.sessionContext = 0
+        let flat = try store.recall("kayak river rapids paddles", scope: "u", options: options)
+        options.sessionContext = 0.5
+        let reinstated = try store.recall("kayak river rapids paddles", scope: "u", options: options)
+        #expect(flat.first?.memory.id == best && reinstated.first?.memory.id == best)
+        let gap = { (hits: [RecallHit]) -> Double in
+            let same = hits.first { $0.memory.id == sameSession }?.score ?? 0
+            let other = hits.first { $0.memory.id == otherSession }?.score ?? 0
+            return same - other
+        }
+        #expect(gap(reinstated) > gap(flat))
+    }
+
     @Test func chainsFollowSessionOrder() throws {
         let store = try MemoryStore(inMemoryWith: embedder)
         let base = Date(timeIntervalSince1970: 1_000_000)
