@@ -9,8 +9,8 @@ extension MemoryStore {
     }
 
     /// Recall as in DESIGN.md: candidates from the dense scan of cue embeddings and from BM25 over
-    /// the scope's texts (``LexicalIndex``), a Hopfield settle of the query over the candidates' cues, spreading
-    /// activation over association edges, fused as ``Fusion`` describes. Associates that no
+    /// the scope's texts (``LexicalIndex``), a Hopfield settle of the query over the candidates'
+    /// cues, spreading activation over association edges, fused as ``Fusion`` describes. Associates that no
     /// candidate stage found are brought in by spreading (their hits say `association`).
     /// - Returns: at most `options.k` hits, best first.
     /// - Throws: ``MemoryError/invalidArgument(name:requirement:)`` for an empty query or an
@@ -42,10 +42,13 @@ extension MemoryStore {
                 // completes the cue: it finds memories of its own and adds its similarity.
                 let cues = fusion.candidates.flatMap { index.cuesOfMemory[$0] ?? [] }
                 let settled = try index.retriever.settle(queryEmbedding, over: cues).state
-                let completed = try allowed == nil
-                    ? index.retriever.nearest(settled, count: options.denseCandidates)
-                    : index.retriever.nearest(settled, among: allowed!.flatMap { index.cuesOfMemory[$0] ?? [] },
-                                              count: options.denseCandidates)
+                let completed: [SearchHit]
+                if let allowed {
+                    let admitted = allowed.flatMap { index.cuesOfMemory[$0] ?? [] }
+                    completed = try index.retriever.nearest(settled, among: admitted, count: options.denseCandidates)
+                } else {
+                    completed = try index.retriever.nearest(settled, count: options.denseCandidates)
+                }
                 fusion.add(Self.bestPerMemory(completed, index: index), as: .hopfield)
                 fusion.setCompletion(Self.bestPerMemory(try Self.scores(settled, fusion.candidates, index), index: index))
             }
