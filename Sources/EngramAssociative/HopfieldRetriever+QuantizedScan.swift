@@ -37,24 +37,14 @@ extension HopfieldRetriever {
     /// The largest query integer: `Q·127·stride` stays below 2³¹.
     var queryCodeLimit: Int { min(32_767, Int(Int32.max) / (127 * codeStride)) }
 
-    /// Appends the code of the unit row `unit` to the code arrays.
+    /// Appends the code of the unit row `unit` to the code arrays (``RowCode``'s layout, shared
+    /// with ``InvertedFileIndex``).
     mutating func appendCode(_ unit: [Float]) {
-        var largest: Float = 0
-        for x in unit { largest = max(largest, x.magnitude) }
-        let scale = largest / 127
-        var error = 0.0
-        for x in unit {
-            let level = scale > 0 ? Int((x / scale).rounded()).clamped(to: -127...127) : 0
-            codes.append(UInt8(level + Self.codeBias))
-            let residual = Double(x) - Double(scale) * Double(level)
-            error += residual * residual
-        }
-        codes.append(contentsOf: repeatElement(UInt8(Self.codeBias), count: codeStride - dimension))
-        codeScales.append(scale)
-        // Rounded up, so that the stored float never understates the error.
-        let rowError = Float(error.squareRoot()).nextUp
-        codeErrors.append(rowError)
-        largestCodeError = max(largestCodeError, rowError)
+        let code = RowCode(unit, stride: codeStride)
+        codes.append(contentsOf: code.bytes)
+        codeScales.append(code.scale)
+        codeErrors.append(code.error)
+        largestCodeError = max(largestCodeError, code.error)
     }
 
     /// Stage 1 over the codes: the storage rows of the `limit` best scores `xᵢᵀq` for the unit
