@@ -48,12 +48,16 @@ public enum LoCoMoBenchmark {
         let store: MemoryStore
     }
 
-    public static func prepare(_ data: LoCoMo, encoder: any TextEmbedder, progress: (String) -> Void) throws -> Prepared {
+    /// Encodes every turn and question (and `extraTexts`, for suites that share the store) once,
+    /// then imports each conversation into its own scope of an in-memory store.
+    public static func prepare(
+        _ data: LoCoMo, encoder: any TextEmbedder, extraTexts: [String] = [], progress: (String) -> Void
+    ) throws -> Prepared {
         let cache = CachingEmbedder(encoder)
         let turnTexts = data.conversations.flatMap { $0.turns.map(\.memoryText) }
         let questionTexts = data.conversations.flatMap { $0.questions.map(\.question) }
-        progress("encoding \(turnTexts.count) turns and \(questionTexts.count) questions…")
-        cache.prime(turnTexts + questionTexts)
+        progress("encoding \(turnTexts.count) turns, \(questionTexts.count) questions and \(extraTexts.count) other texts…")
+        cache.prime(turnTexts + questionTexts + extraTexts)
         var configuration = MemoryStore.Configuration()
         configuration.duplicateThreshold = nil
         let store = try MemoryStore(inMemoryWith: cache, configuration: configuration)
@@ -62,24 +66,27 @@ public enum LoCoMoBenchmark {
         return Prepared(data: data, cache: cache, store: store)
     }
 
-    public static func run(
-        _ prepared: Prepared, options: RecallOptions = RecallOptions(k: 20), ablation: Bool = true,
-        progress: (String) -> Void
-    ) throws -> Result {
+    /// Engram with `options` (named `engram`) and, with `ablation`, with each stage switched off in
+    /// turn (named `without <stage>`).
+    public static func variants(_ options: RecallOptions = RecallOptions(k: 20), ablation: Bool) -> [(String, RecallOptions)] {
         var variants: [(String, RecallOptions)] = [("engram", options)]
-        if ablation {
-            for (name, stage) in [("dense", RecallStages.dense), ("lexical", .lexical), ("hopfield", .hopfield),
-                                  ("association", .association)] {
-                var variant = options
-                variant.stages.remove(stage)
-                variants.append(("without \(name)", variant))
-            }
+        guard ablation else { return variants }
+        for (stage, name) in RecallStages.named {
+            var variant = options
+            variant.stages.remove(stage)
+            variants.append(("without \(name)", variant))
         }
+        return variants
+    }
+
+    /// Recalls every question with each of `variants` (the first is reported as `engram`, the
+    /// rest as the ablation) and with the flat baselines.
+    public static func run(_ prepared: Prepared, variants: [(String, RecallOptions)], progress: (String) -> Void) throws -> Result {
         let (scored, rankings) = try evaluate(prepared, variants: variants, conversations: prepared.data.conversations.indices,
                                               baselines: true, progress: progress)
         func table(_ name: String) -> Table { Self.table(scored, rankings[name] ?? []) }
         return Result(
-            engram: table("engram"),
+            engram: table(variants[0].0),
             baselines: ["dense": table("dense"), "bm25": table("bm25"), "hybrid": table("hybrid")],
             ablation: Dictionary(uniqueKeysWithValues: variants.dropFirst().map { ($0.0, table($0.0)) }),
             questions: scored.count)
@@ -106,22 +113,18 @@ public enum LoCoMoBenchmark {
             progress("recalling the questions of \(conversation.sampleID)…")
             let turns = conversation.turns
             let sessionOfTurn = Dictionary(turns.map { ($0.id, $0.session) }, uniquingKeysWith: { a, _ in a })
-            let embeddings = turns.map { cache.embedding(of: $0.memoryText) }
-            var lexical = LexicalIndex()
-            for (i, turn) in turns.enumerated() { lexical.add(MemoryID(i), text: turn.memoryText) }
+            let flat = baselines
+                ? FlatBaselines(texts: turns.map(\.memoryText), embeddings: turns.map { cache.embedding(of: $0.memoryText) })
+                : nil
             for question in conversation.questions {
                 let evidence = Set(question.evidence.flatMap { $0.split { ";, \t\n".contains($0) }.map(String.init) }
                     .filter { sessionOfTurn[$0] != nil })
                 guard !evidence.isEmpty else { continue }
                 scored.append(Scored(development: developmentConversations.contains(number), category: question.category,
                                      evidence: evidence, sessions: Set(evidence.compactMap { sessionOfTurn[$0] })))
-                if baselines {
-                    let query = cache.embedding(of: question.question)
-                    let dense = denseRanking(query, embeddings)
-                    let bm25 = lexical.search(question.question, limit: 20).map { Int($0.0) }
-                    rankings["dense", default: []].append(dense.prefix(20).map { turns[$0].id })
-                    rankings["bm25", default: []].append(bm25.map { turns[$0].id })
-                    rankings["hybrid", default: []].append(reciprocalRankFusion([dense, bm25]).prefix(20).map { turns[$0].id })
+                if let flat {
+                    let ranked = flat.rankings(query: question.question, embedding: cache.embedding(of: question.question), limit: 20)
+                    for (name, ranking) in ranked { rankings[name, default: []].append(ranking.map { turns[$0].id }) }
                 }
                 for (name, options) in variants {
                     var variant = options
@@ -132,21 +135,6 @@ public enum LoCoMoBenchmark {
             }
         }
         return (scored, rankings)
-    }
-
-    /// Turn indices by descending cosine (the embeddings are unit length), ties by index.
-    static func denseRanking(_ query: [Float], _ embeddings: [[Float]]) -> [Int] {
-        let scores = embeddings.map { Kernels.dot($0, query) }
-        return scores.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
-    }
-
-    /// Reciprocal-rank fusion, `Σ 1 / (60 + rank)` with ranks from 1, ties by index.
-    static func reciprocalRankFusion(_ rankings: [[Int]]) -> [Int] {
-        var scores: [Int: Double] = [:]
-        for ranking in rankings {
-            for (rank, item) in ranking.enumerated() { scores[item, default: 0] += 1 / (60 + Double(rank + 1)) }
-        }
-        return scores.keys.sorted { scores[$0]! > scores[$1]! || (scores[$0]! == scores[$1]! && $0 < $1) }
     }
 
     /// The metrics of `rankings` (one list of `dia_id`s per scored question) by split and group.

@@ -88,6 +88,21 @@ public struct LexicalIndex: Sendable {
         freeSlots.append(slot)
     }
 
+    /// What `query` can score at most in one document of average length: the sum of its distinct
+    /// terms' idf (what a document holding each term once scores), a term that no document holds
+    /// counted with the idf of a term of document frequency 0. A document's BM25 divided by it is
+    /// the idf-weighted share of the query it covers, near 1 for a document with every term and
+    /// small for one that shares a common word: the same scale for every query and scope. 0 for a
+    /// query without terms or an empty index.
+    public func attainableScore(_ query: String) -> Double {
+        let n = Double(slotOfMemory.count)
+        guard n > 0 else { return 0 }
+        return Set(LexicalTerms.terms(of: query)).reduce(0) { sum, term in
+            let df = Double(postings[term]?.count ?? 0)
+            return sum + log(1 + (n - df + 0.5) / (df + 0.5))
+        }
+    }
+
     /// The `limit` best memories by BM25 for the terms of `query`, best first (ties by id), with
     /// their scores; only memories in `allowed` when it is given.
     public func search(_ query: String, limit: Int, allowed: Set<MemoryID>? = nil) -> [(MemoryID, Double)] {

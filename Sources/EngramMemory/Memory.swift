@@ -19,6 +19,10 @@ public struct Memory: Sendable, Equatable, Codable {
     /// When it was stored, and when it was last changed.
     public var createdAt: Date
     public var updatedAt: Date
+    /// The latest memory of the scope that supersedes this one (a newer version of the same
+    /// subject, see ``MemoryStore/Configuration/supersessionThreshold``), if any: this one is
+    /// history.
+    public var supersededBy: MemoryID?
 }
 
 /// What ``MemoryStore/remember(_:scope:session:metadata:time:)`` did.
@@ -69,14 +73,20 @@ public struct RecallStages: OptionSet, Sendable, Hashable {
     public static let hopfield = RecallStages(rawValue: 1 << 2)
     /// Spreading activation over association edges (temporal neighbours, shared entities, co-recall).
     public static let association = RecallStages(rawValue: 1 << 3)
+    /// Knowledge updates: a memory superseded by a newer version of its subject lends its score
+    /// to the newer one and ranks below it.
+    public static let supersession = RecallStages(rawValue: 1 << 4)
 
-    public static let all: RecallStages = [.dense, .lexical, .hopfield, .association]
+    public static let all: RecallStages = [.dense, .lexical, .hopfield, .association, .supersession]
+
+    /// Every stage with its lower-case name, in pipeline order.
+    public static let named: [(stage: RecallStages, name: String)] = [
+        (.dense, "dense"), (.lexical, "lexical"), (.hopfield, "hopfield"), (.association, "association"),
+        (.supersession, "supersession"),
+    ]
 
     /// Lower-case names, for output.
-    public var names: [String] {
-        [(RecallStages.dense, "dense"), (.lexical, "lexical"), (.hopfield, "hopfield"), (.association, "association")]
-            .filter { contains($0.0) }.map(\.1)
-    }
+    public var names: [String] { Self.named.filter { contains($0.stage) }.map(\.name) }
 }
 
 /// One recalled memory: its score (higher is better, comparable within one recall) and the stages

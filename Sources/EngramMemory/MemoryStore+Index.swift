@@ -74,8 +74,11 @@ extension MemoryStore {
                 WHERE memory.scope = ?
                 """, arguments: [scope])
             while let row = try edges.next() {
-                guard let kind = EdgeKind(rawValue: row[2]) else { continue }
-                index.addEdge(row[0], row[1], kind: kind, weight: Float(row[3] as Double))
+                switch EdgeKind(rawValue: row[2]) {
+                case .supersedes?: index.addSupersession(newer: row[0], older: row[1])
+                case let kind?: index.addEdge(row[0], row[1], kind: kind, weight: Float(row[3] as Double))
+                case nil: continue
+                }
             }
             let entities = try Row.fetchCursor(db, sql: """
                 SELECT memory_id, name FROM entity JOIN memory ON memory.id = entity.memory_id

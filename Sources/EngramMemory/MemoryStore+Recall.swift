@@ -35,7 +35,8 @@ extension MemoryStore {
                 fusion.add(try denseCandidates(queryEmbedding, index: index, options: options, allowed: allowed), as: .dense)
             }
             if options.stages.contains(.lexical) {
-                fusion.add(index.lexical.search(query, limit: options.lexicalCandidates, allowed: allowed), as: .lexical)
+                fusion.addLexical(index.lexical.search(query, limit: options.lexicalCandidates, allowed: allowed),
+                                  attainable: index.lexical.attainableScore(query))
             }
             if options.stages.contains(.hopfield) {
                 // Settle over the candidates; the settled state, a blend of the best of them,
@@ -59,6 +60,7 @@ extension MemoryStore {
                 fusion.spread(over: index, allowed: allowed)
                 fusion.reinstateContext(index)
             }
+            if options.stages.contains(.supersession) { fusion.preferNewerVersions(index) }
             return fusion.ranked(limit: options.k)
         }
         let memories = try readTransaction { db in try Self.fetchMemories(ranked.map(\.0), in: db) }
@@ -160,13 +162,16 @@ extension MemoryStore {
 ///
 /// `base = semantic + lexicalWeight · lexical + completionWeight · completion`, where `semantic`
 /// is the candidate's best cue cosine with the query (0 when neither the dense nor the Hopfield
-/// stage runs), `lexical` its BM25 divided by the best BM25 of the recall (in [0, 1]; 0 when BM25
-/// did not find it), and `completion` its best cue cosine with the settled state ξ (0 without
+/// stage runs), `lexical` the idf-weighted share of the query's terms it holds (its BM25 over
+/// what the query could score at most, ``LexicalIndex/attainableScore(_:)``, in [0, 1]; 0 when
+/// BM25 did not find it: a document sharing one common word with the query gets little, however
+/// it ranks among the others), and `completion` its best cue cosine with the settled state ξ (0 without
 /// the Hopfield stage). Spreading then adds, to every associate of one of
 /// the 20 best candidates, `spreading · weight · base(source)`: edges weigh their stored weight,
 /// a shared entity `log(N / n) / log N` for an entity of n of the scope's N memories. Last,
 /// context reinstatement adds to each candidate `sessionContext ·` the best base score among the
-/// candidates of its session (both are part of the association stage).
+/// candidates of its session (both are part of the association stage). Knowledge updates come last
+/// (``preferNewerVersions(_:allowed:)``).
 struct Fusion {
     /// Candidates whose associates spreading visits.
     static let spreadingSources = 20
@@ -178,18 +183,26 @@ struct Fusion {
     private var completion: [MemoryID: Double] = [:]
     private var associated: [MemoryID: Double] = [:]
     private var context: [MemoryID: Double] = [:]
+    /// The best score among the older versions a memory supersedes, and the superseded candidates.
+    private var inherited: [MemoryID: Double] = [:]
+    private var superseded: Set<MemoryID> = []
     private var stages: [MemoryID: RecallStages] = [:]
 
     init(options: RecallOptions) { self.options = options }
 
-    /// Adds a stage's candidates, best first, with that stage's scores.
+    /// Adds a stage's candidates, best first (their scores are set by the `set…` calls).
     mutating func add(_ ranked: [(MemoryID, Double)], as stage: RecallStages) {
-        let best = ranked.first?.1 ?? 1
-        for (memory, score) in ranked {
+        for (memory, _) in ranked {
             if stages[memory] == nil { candidates.append(memory) }
             stages[memory, default: []].insert(stage)
-            if stage == .lexical { lexical[memory] = best > 0 ? score / best : 0 }
         }
+    }
+
+    /// Adds the lexical stage's candidates with their BM25 scores, as the share of what the query
+    /// could score at most (``LexicalIndex/attainableScore(_:)``), at most 1.
+    mutating func addLexical(_ ranked: [(MemoryID, Double)], attainable: Double) {
+        add(ranked, as: .lexical)
+        for (memory, score) in ranked { lexical[memory] = attainable > 0 ? min(1, score / attainable) : 0 }
     }
 
     /// Sets the similarity of the candidates to the settled state.
@@ -244,7 +257,38 @@ struct Fusion {
         }
     }
 
-    func score(_ memory: MemoryID) -> Double { base(memory) + (associated[memory] ?? 0) + (context[memory] ?? 0) }
+    /// Knowledge updates: a candidate superseded by a newer version of its subject that is also a
+    /// candidate lends it its score, when the query's evidence for the older is not clearly the
+    /// stronger (by less than ``RecallOptions/supersessionMargin``), and then loses
+    /// ``RecallOptions/supersededPenalty``: between versions the evidence cannot tell apart the
+    /// newer wins, and the older stays just below it as history. A question that matches the older
+    /// version much better (one that asks about the past) still finds the older first. Newer
+    /// versions are not brought in: similar memories are found by the stages that find the older.
+    mutating func preferNewerVersions(_ index: ScopeIndex) {
+        guard !index.newerVersions.isEmpty else { return }
+        var lent: [MemoryID: Double] = [:]
+        for memory in candidates {
+            guard let newer = index.newerVersions[memory] else { continue }
+            let lending = activation(memory)
+            for version in newer where stages[version] != nil && activation(version) > lending - options.supersessionMargin {
+                lent[version] = max(lent[version] ?? -.infinity, lending)
+                superseded.insert(memory)
+            }
+        }
+        for (memory, score) in lent {
+            stages[memory, default: []].insert(.supersession)
+            inherited[memory] = score
+        }
+    }
+
+    /// The fused evidence before knowledge updates: base, spreading and context.
+    func activation(_ memory: MemoryID) -> Double { base(memory) + (associated[memory] ?? 0) + (context[memory] ?? 0) }
+
+    func score(_ memory: MemoryID) -> Double {
+        let own = activation(memory)
+        let fused = inherited[memory].map { max(own, $0) } ?? own
+        return superseded.contains(memory) ? fused - options.supersededPenalty : fused
+    }
 
     func ranked(limit: Int) -> [(MemoryID, Double, RecallStages)] {
         let scored = candidates.map { ($0, score($0)) }

@@ -25,14 +25,19 @@ extension MemoryStore {
         guard !items.isEmpty else { return [] }
         let now = Date()
         let prepared = try prepare(items, now: now)
-        let duplicates = try findDuplicates(prepared)
+        let neighbourhood = try findNeighbours(prepared)
+        let duplicates = neighbourhood.duplicates
         let toStore = prepared.indices.filter { duplicates[$0] == nil }
 
         var ids: [Int: MemoryID] = [:]
         if !toStore.isEmpty {
+            let similar = neighbourhood.similar
+            let threshold = configuration.supersessionThreshold
             let written: (revision: Int64, rows: [WrittenMemory]) = try writeTransaction { db in
                 var rows: [WrittenMemory] = []
                 for i in toStore { rows.append(try Self.insert(prepared[i], now: now, in: db)) }
+                try Self.linkSupersessions(
+                    &rows, stored: toStore.map { (prepared[$0], similar[$0]) }, threshold: threshold, in: db)
                 return (try Self.bumpRevision(db), rows)
             }
             for (i, row) in zip(toStore, written.rows) { ids[i] = row.id }
@@ -118,6 +123,8 @@ extension MemoryStore {
         var cues: [(id: Int, embedding: [Float])]
         var entities: [String]
         var edges: [(MemoryID, MemoryID)]
+        /// Newer and older versions of one subject that this write linked (see ``MemoryStore/linkSupersessions``).
+        var supersessions: [(newer: MemoryID, older: MemoryID)] = []
 
         func apply(to state: inout IndexState, withEdges: Bool = true) {
             state.chainMemories[scope] = nil
@@ -129,6 +136,7 @@ extension MemoryStore {
             index.addText(text, session: session, of: id)
             index.addEntities(entities, of: id)
             if withEdges { for (a, b) in edges { index.addEdge(a, b, kind: .temporal, weight: 1) } }
+            for link in supersessions { index.addSupersession(newer: link.newer, older: link.older) }
             state.scopes[scope] = index
         }
     }
@@ -167,31 +175,56 @@ extension MemoryStore {
         case item(Int, similarity: Float)
     }
 
-    /// For each item that must not be stored (a near-duplicate) what it duplicates; `nil` for the others.
-    func findDuplicates(_ prepared: [PreparedMemory]) throws -> [Duplicate?] {
-        var duplicates = [Duplicate?](repeating: nil, count: prepared.count)
-        guard let threshold = configuration.duplicateThreshold else { return duplicates }
+    /// What the scope already holds near each item: whether it duplicates a memory (or an
+    /// earlier item of the call), and the stored memories similar enough to supersede or be
+    /// superseded by it.
+    struct Neighbourhood: Sendable {
+        /// For each item that must not be stored what it duplicates; `nil` for the others.
+        var duplicates: [Duplicate?]
+        /// For each item the memories of its scope whose whole-text cosine with it reaches
+        /// ``Configuration/supersessionThreshold`` (at most ``supersessionCandidates``).
+        var similar: [[(memory: MemoryID, similarity: Float)]]
+    }
+
+    /// The most stored memories an item is compared with for supersession.
+    static let supersessionCandidates = 8
+
+    func findNeighbours(_ prepared: [PreparedMemory]) throws -> Neighbourhood {
+        var result = Neighbourhood(duplicates: Array(repeating: nil, count: prepared.count),
+                                   similar: Array(repeating: [], count: prepared.count))
+        let duplicateThreshold = configuration.duplicateThreshold
+        let supersessionThreshold = configuration.supersessionThreshold
+        guard duplicateThreshold != nil || supersessionThreshold != nil else { return result }
+        let wanted = supersessionThreshold == nil ? 1 : Self.supersessionCandidates
         for scope in Set(prepared.map(\.scope)) {
             let members = prepared.indices.filter { prepared[$0].scope == scope }
-            let nearest: [(memory: MemoryID, score: Float)?] = try withScopeIndex(scope) { index in
-                try members.map { i in
-                    guard let hit = try index.retriever.nearest(prepared[i].cueEmbeddings[0], count: 1).first,
-                          let memory = index.memoryOfCue[hit.key] else { return nil }
-                    return (memory, hit.score)
+            // Per member: the nearest cue's memory and cosine, and the nearest whole-text cues'.
+            typealias Near = (memory: MemoryID, similarity: Float)
+            let nearest: [(first: Near?, wholeTexts: [Near])] = try withScopeIndex(scope) { index in
+                guard !index.retriever.isEmpty else { return members.map { _ in (nil, []) } }
+                return try members.map { i in
+                    let hits = try index.retriever.nearest(prepared[i].cueEmbeddings[0], count: wanted).compactMap { hit -> (Near, Bool)? in
+                        guard let memory = index.memoryOfCue[hit.key] else { return nil }
+                        return ((memory, hit.score), index.cuesOfMemory[memory]?.first == hit.key)
+                    }
+                    // A passage of a long memory can make a duplicate, not a newer version.
+                    return (hits.first?.0, hits.filter(\.1).map(\.0))
                 }
             }
             var kept: [Int] = []
-            for (i, hit) in zip(members, nearest) {
+            for (i, near) in zip(members, nearest) {
                 let embedding = prepared[i].cueEmbeddings[0]
-                if let hit, hit.score >= threshold {
-                    duplicates[i] = .memory(hit.memory, similarity: hit.score)
-                } else if let twin = kept.first(where: { Kernels.dot(prepared[$0].cueEmbeddings[0], embedding) >= threshold }) {
-                    duplicates[i] = .item(twin, similarity: Kernels.dot(prepared[twin].cueEmbeddings[0], embedding))
+                if let threshold = duplicateThreshold, let hit = near.first, hit.similarity >= threshold {
+                    result.duplicates[i] = .memory(hit.memory, similarity: hit.similarity)
+                } else if let threshold = duplicateThreshold,
+                          let twin = kept.first(where: { Kernels.dot(prepared[$0].cueEmbeddings[0], embedding) >= threshold }) {
+                    result.duplicates[i] = .item(twin, similarity: Kernels.dot(prepared[twin].cueEmbeddings[0], embedding))
                 } else {
                     kept.append(i)
                 }
+                if let threshold = supersessionThreshold { result.similar[i] = near.wholeTexts.filter { $0.similarity >= threshold } }
             }
         }
-        return duplicates
+        return result
     }
 }

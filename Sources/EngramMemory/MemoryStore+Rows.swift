@@ -1,4 +1,5 @@
 import EngramAssociative
+import EngramKernels
 import Foundation
 import GRDB
 
@@ -32,6 +33,48 @@ extension MemoryStore {
             }
         }
         return written
+    }
+
+    /// Links the memories just stored (`rows`, with their prepared items and the stored memories
+    /// similar to them) with the memories of their scope that they supersede or that supersede
+    /// them: two memories whose whole texts have a cosine of at least `threshold` are taken to be
+    /// versions of one subject, and the later (by time, then by id) supersedes the earlier.
+    /// Each link is an edge of kind ``EdgeKind/supersedes`` from the newer to the older, weighted
+    /// by the cosine; the links are added to the rows of the newer memories for the index.
+    static func linkSupersessions(
+        _ rows: inout [WrittenMemory], stored: [(PreparedMemory, [(memory: MemoryID, similarity: Float)])],
+        threshold: Float?, in db: Database
+    ) throws {
+        guard let threshold else { return }
+        var links: [(newer: MemoryID, older: MemoryID, similarity: Float, row: Int)] = []
+        func later(_ a: (Date, MemoryID), than b: (Date, MemoryID)) -> Bool { a.0 > b.0 || (a.0 == b.0 && a.1 > b.1) }
+        for (r, (memory, similar)) in stored.enumerated() where !similar.isEmpty {
+            // The similar memories as they are now: one may have been forgotten since the scan.
+            let times = Dictionary(uniqueKeysWithValues: try Row.fetchAll(
+                db, sql: "SELECT id, time FROM memory WHERE id IN (\(databaseQuestionMarks(count: similar.count)))",
+                arguments: StatementArguments(similar.map(\.memory))
+            ).map { row -> (MemoryID, Date) in (row["id"], Date(timeIntervalSince1970: row["time"])) })
+            let id = rows[r].id
+            for (other, similarity) in similar {
+                guard let time = times[other] else { continue }
+                let newer = later((memory.time, id), than: (time, other))
+                links.append((newer ? id : other, newer ? other : id, similarity, r))
+            }
+        }
+        for a in stored.indices {
+            for b in stored.indices where b > a && stored[a].0.scope == stored[b].0.scope {
+                let similarity = Kernels.dot(stored[a].0.cueEmbeddings[0], stored[b].0.cueEmbeddings[0])
+                guard similarity >= threshold else { continue }
+                let bIsNewer = later((stored[b].0.time, rows[b].id), than: (stored[a].0.time, rows[a].id))
+                links.append(bIsNewer ? (rows[b].id, rows[a].id, similarity, b) : (rows[a].id, rows[b].id, similarity, a))
+            }
+        }
+        for link in links {
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO edge (source_id, target_id, kind, weight) VALUES (?, ?, ?, ?)",
+                arguments: [link.newer, link.older, EdgeKind.supersedes.rawValue, Double(link.similarity)])
+            rows[link.row].supersessions.append((link.newer, link.older))
+        }
     }
 
     /// Inserts the cue, code and entity rows of memory `id`.
@@ -138,10 +181,16 @@ extension MemoryStore {
         let rows = try Row.fetchAll(
             db, sql: "SELECT \(memoryColumns) FROM memory WHERE id IN (\(databaseQuestionMarks(count: ids.count)))",
             arguments: StatementArguments(ids))
-        return Dictionary(uniqueKeysWithValues: rows.map { row in
+        var memories = Dictionary(uniqueKeysWithValues: rows.map { row in
             let memory = Self.memory(from: row)
             return (memory.id, memory)
         })
+        let newer = try Row.fetchAll(db, sql: """
+            SELECT target_id, max(source_id) FROM edge
+            WHERE kind = ? AND target_id IN (\(databaseQuestionMarks(count: ids.count))) GROUP BY target_id
+            """, arguments: StatementArguments([EdgeKind.supersedes.rawValue]) + StatementArguments(ids))
+        for row in newer { memories[row[0]]?.supersededBy = row[1] }
+        return memories
     }
 }
 

@@ -33,6 +33,11 @@ public struct RecallOptions: Sendable, Equatable {
     public var spreading: Double = 0.1
     /// Entities named by more memories than this associate nothing (too common to be specific).
     public var entityFanout = 32
+    /// A newer version of a memory's subject takes the older's score when its own falls short of
+    /// it by less than this (the evidence cannot tell them apart); the older then loses
+    /// `supersededPenalty` and ranks just below.
+    public var supersessionMargin: Double = 0.2
+    public var supersededPenalty: Double = 0.01
     /// Strengthen the association edges among the top three hits (a write).
     public var reinforce = false
 

@@ -28,6 +28,10 @@ struct ScopeIndex: Sendable {
     var entityNumbers: [String: Int32] = [:]
     var entitiesOfMemory: [MemoryID: [Int32]] = [:]
     var memoriesOfEntity: [[MemoryID]] = []
+    /// Knowledge updates: for each superseded memory the memories that supersede it, and the
+    /// reverse (see ``MemoryStore/linkSupersessions``).
+    var newerVersions: [MemoryID: [MemoryID]] = [:]
+    var olderVersions: [MemoryID: [MemoryID]] = [:]
 
     init(dimension: Int) {
         // Two-stage settings as measured in `engram bench associative` (β = 20, one step).
@@ -45,6 +49,7 @@ struct ScopeIndex: Sendable {
             + table(neighbours) + table(entitiesOfMemory) + table(entityNumbers) + table(sessionOfMemory) + table(sessionNumbers)
         for cues in cuesOfMemory.values { bytes += 32 + cues.capacity * MemoryLayout<Int>.stride }
         for list in neighbours.values { bytes += 32 + list.capacity * MemoryLayout<Neighbour>.stride }
+        bytes += table(newerVersions) + table(olderVersions) + (newerVersions.count + olderVersions.count) * 40
         for numbers in entitiesOfMemory.values { bytes += 32 + numbers.capacity * MemoryLayout<Int32>.stride }
         for members in memoriesOfEntity { bytes += 32 + members.capacity * MemoryLayout<MemoryID>.stride }
         for name in entityNumbers.keys where name.utf8.count > 15 { bytes += name.utf8.count + 32 }
@@ -83,6 +88,11 @@ struct ScopeIndex: Sendable {
         }
     }
 
+    mutating func addSupersession(newer: MemoryID, older: MemoryID) {
+        if newerVersions[older]?.contains(newer) != true { newerVersions[older, default: []].append(newer) }
+        if olderVersions[newer]?.contains(older) != true { olderVersions[newer, default: []].append(older) }
+    }
+
     mutating func addEntities(_ names: [String], of memory: MemoryID) {
         var numbers: [Int32] = []
         for name in names {
@@ -113,6 +123,14 @@ struct ScopeIndex: Sendable {
             memoriesOfEntity[Int(number)].removeAll { $0 == memory }
         }
         guard !keepingEdges else { return }
+        for newer in newerVersions.removeValue(forKey: memory) ?? [] {
+            olderVersions[newer]?.removeAll { $0 == memory }
+            if olderVersions[newer]?.isEmpty == true { olderVersions[newer] = nil }
+        }
+        for older in olderVersions.removeValue(forKey: memory) ?? [] {
+            newerVersions[older]?.removeAll { $0 == memory }
+            if newerVersions[older]?.isEmpty == true { newerVersions[older] = nil }
+        }
         for neighbour in neighbours.removeValue(forKey: memory) ?? [] {
             neighbours[neighbour.memory]?.removeAll { $0.memory == memory }
             if neighbours[neighbour.memory]?.isEmpty == true { neighbours[neighbour.memory] = nil }
@@ -141,4 +159,7 @@ enum EdgeKind: Int, Sendable, Hashable {
     case temporal = 0
     /// Memories returned together by a reinforcing recall.
     case coRecall = 1
+    /// A later version of the same subject (`source_id`) and the earlier one it supersedes
+    /// (`target_id`): directed, unlike the others, and not followed by spreading.
+    case supersedes = 2
 }

@@ -31,7 +31,7 @@ struct BenchLoCoMo: AsyncParsableCommand {
         do {
             let prepared = try LoCoMoBenchmark.prepare(locomo, encoder: encoder, progress: progress)
             if tune { return try printTuning(prepared) }
-            result = try LoCoMoBenchmark.run(prepared, ablation: !noAblation, progress: progress)
+            result = try LoCoMoBenchmark.run(prepared, variants: LoCoMoBenchmark.variants(ablation: !noAblation), progress: progress)
         } catch let error as CommandFailure {
             throw error
         } catch {
@@ -45,7 +45,7 @@ struct BenchLoCoMo: AsyncParsableCommand {
                 "questions": result.questions,
             ])
         } else {
-            printTables(result)
+            Self.printTables(result)
         }
     }
 
@@ -71,7 +71,7 @@ struct BenchLoCoMo: AsyncParsableCommand {
                    })
     }
 
-    private func printTables(_ r: LoCoMoBenchmark.Result) {
+    static func printTables(_ r: LoCoMoBenchmark.Result) {
         let retrievers = [("Engram", r.engram), ("dense", r.baselines["dense"]), ("BM25", r.baselines["bm25"]),
                           ("hybrid RRF", r.baselines["hybrid"])].compactMap { name, table in table.map { (name, $0) } }
         let groups = ["overall", "multi-hop", "temporal", "open-domain", "single-hop", "adversarial"]

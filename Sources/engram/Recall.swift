@@ -11,7 +11,7 @@ struct Recall: AsyncParsableCommand {
     @Option(help: "The scope to search.") var scope = MemoryStore.defaultScope
     @Option(name: .short, help: "How many memories to return.") var k = 5
     @Option(help: "Only memories of this session.") var session: String?
-    @Option(help: "Leave out stages, for comparison: any of dense, lexical, hopfield, association (comma-separated).")
+    @Option(help: "Leave out stages, for comparison: any of dense, lexical, hopfield, association, supersession (comma-separated).")
     var without: String?
     @Flag(help: "Strengthen the association among the top hits (a write).") var reinforce = false
     @OptionGroup var options: StoreOptions
@@ -22,7 +22,7 @@ struct Recall: AsyncParsableCommand {
         recallOptions.reinforce = reinforce
         for name in (without ?? "").split(separator: ",") {
             guard let stage = RecallStages.named(String(name)) else {
-                throw ValidationError("--without takes dense, lexical, hopfield or association, got \(name)")
+                throw ValidationError("--without takes \(RecallStages.named.map(\.name).joined(separator: ", ")), got \(name)")
             }
             recallOptions.stages.remove(stage)
         }
@@ -36,7 +36,8 @@ struct Recall: AsyncParsableCommand {
             print("no memories in scope \(scope)")
         } else {
             for hit in hits {
-                print("#\(hit.memory.id)  \(String(format: "%.4f", hit.score))  [\(hit.foundBy.names.joined(separator: "+"))]  \(hit.memory.text)")
+                let history = hit.memory.supersededBy.map { "  (superseded by #\($0))" } ?? ""
+                print("#\(hit.memory.id)  \(String(format: "%.4f", hit.score))  [\(hit.foundBy.names.joined(separator: "+"))]  \(hit.memory.text)\(history)")
             }
         }
     }
@@ -72,6 +73,6 @@ struct Chain: AsyncParsableCommand {
 
 extension RecallStages {
     static func named(_ name: String) -> RecallStages? {
-        ["dense": .dense, "lexical": .lexical, "hopfield": .hopfield, "association": .association][name.lowercased()]
+        named.first { $0.name == name.lowercased() }?.stage
     }
 }

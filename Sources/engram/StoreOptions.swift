@@ -49,6 +49,7 @@ func jsonObject(_ memory: Memory) -> [String: Any] {
         "time": MemoryTransfer.formatTime(memory.time),
     ]
     object["session"] = memory.session
+    object["superseded_by"] = memory.supersededBy
     return object
 }
 
