@@ -46,24 +46,41 @@ public enum LoCoMoBenchmark {
         let data: LoCoMo
         let cache: CachingEmbedder
         let store: MemoryStore
+        /// Where the embeddings are kept between runs, if anywhere.
+        let embeddingFile: String?
+
+        /// Writes the embeddings (with those the store asked for since, such as clause cues) to
+        /// the embedding file.
+        func saveEmbeddings() throws {
+            if let embeddingFile { try cache.save(to: embeddingFile) }
+        }
     }
 
     /// Encodes every turn and question (and `extraTexts`, for suites that share the store) once,
     /// then imports each conversation into its own scope of an in-memory store.
+    /// - Parameter embeddingFile: a file of embeddings kept between runs (``CachingEmbedder``):
+    ///   read if it exists, written after encoding what it lacked.
     public static func prepare(
-        _ data: LoCoMo, encoder: any TextEmbedder, extraTexts: [String] = [], progress: (String) -> Void
+        _ data: LoCoMo, encoder: any TextEmbedder, extraTexts: [String] = [], embeddingFile: String? = nil,
+        configuration: MemoryStore.Configuration = MemoryStore.Configuration(), progress: (String) -> Void
     ) throws -> Prepared {
         let cache = CachingEmbedder(encoder)
+        if let embeddingFile, FileManager.default.fileExists(atPath: embeddingFile) {
+            try cache.load(from: embeddingFile)
+        }
         let turnTexts = data.conversations.flatMap { $0.turns.map(\.memoryText) }
         let questionTexts = data.conversations.flatMap { $0.questions.map(\.question) }
         progress("encoding \(turnTexts.count) turns, \(questionTexts.count) questions and \(extraTexts.count) other texts…")
         cache.prime(turnTexts + questionTexts + extraTexts)
-        var configuration = MemoryStore.Configuration()
+        if let embeddingFile { try cache.save(to: embeddingFile) }
+        var configuration = configuration
         configuration.duplicateThreshold = nil
         let store = try MemoryStore(inMemoryWith: cache, configuration: configuration)
         progress("importing the conversations…")
         _ = try store.importMemories(data.conversations.flatMap { $0.memories() })
-        return Prepared(data: data, cache: cache, store: store)
+        let prepared = Prepared(data: data, cache: cache, store: store, embeddingFile: embeddingFile)
+        try prepared.saveEmbeddings()
+        return prepared
     }
 
     /// Engram with `options` (named `engram`) and, with `ablation`, with each stage switched off in
@@ -169,32 +186,5 @@ public enum LoCoMoBenchmark {
             }
         }
         return table
-    }
-}
-
-/// An embedder that remembers what it has embedded: the benchmark encodes every text once, with
-/// both cores, and the store and the baselines then share those embeddings.
-final class CachingEmbedder: TextEmbedder, @unchecked Sendable {
-    private let base: any TextEmbedder
-    private let lock = NSLock()
-    private var cache: [String: [Float]] = [:]
-
-    init(_ base: any TextEmbedder) { self.base = base }
-
-    var dimension: Int { base.dimension }
-    var embedderName: String { base.embedderName }
-
-    func prime(_ texts: [String]) {
-        let missing = Array(Set(texts).subtracting(lock.withLock { Set(cache.keys) }))
-        let vectors = base.embed(missing)
-        lock.withLock { for (text, vector) in zip(missing, vectors) { cache[text] = vector } }
-    }
-
-    func embedding(of text: String) -> [Float] { embed([text])[0] }
-
-    func embed(_ texts: [String]) -> [[Float]] {
-        let missing = lock.withLock { texts.filter { cache[$0] == nil } }
-        if !missing.isEmpty { prime(missing) }
-        return lock.withLock { texts.map { cache[$0]! } }
     }
 }

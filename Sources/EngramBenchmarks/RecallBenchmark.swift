@@ -27,6 +27,8 @@ public enum RecallBenchmark {
     public struct Result: Sendable {
         public var locomo: LoCoMoBenchmark.Result
         public var suites: [SuiteResult]
+        /// NuoNuo's experiment 6 with each coder, when its triples were given.
+        public var nuonuo: [NuoNuoExperiment6.CoderResult]?
     }
 
     /// One question of a keyed suite and what a right ranking holds.
@@ -57,7 +59,9 @@ public enum RecallBenchmark {
     ///   - variants: Engram's settings by name, the first named `engram`; each suite recalls with each.
     public static func run(
         locomo: LoCoMo, memoryDev: MemoryDevSet, encoder: any TextEmbedder,
-        variants: [(String, RecallOptions)], progress: (String) -> Void
+        variants: [(String, RecallOptions)], nuonuo: (recall: [NuoNuoExperiment6.Triple], scale: [NuoNuoExperiment6.Triple])? = nil,
+        embeddingFile: String? = nil,
+        configuration: MemoryStore.Configuration = MemoryStore.Configuration(), progress: (String) -> Void
     ) throws -> Result {
         let suites = [
             memoryDevSuite(memoryDev, background: nil),
@@ -66,28 +70,38 @@ public enum RecallBenchmark {
         ]
         let prepared = try LoCoMoBenchmark.prepare(
             locomo, encoder: encoder, extraTexts: suites.flatMap { $0.memories.map(\.text) + $0.questions.map(\.text) },
-            progress: progress)
+            embeddingFile: embeddingFile, configuration: configuration, progress: progress)
         let locomoResult = try LoCoMoBenchmark.run(prepared, variants: variants, progress: progress)
         var results: [SuiteResult] = []
         for suite in suites {
             progress("recalling the questions of \(suite.name)…")
             results.append(try evaluate(suite, in: prepared, variants: variants))
         }
-        return Result(locomo: locomoResult, suites: results)
+        try prepared.saveEmbeddings()
+        var experiment: [NuoNuoExperiment6.CoderResult]?
+        if let nuonuo {
+            progress("NuoNuo's experiment 6 (BioHash trained on LoCoMo's turns)…")
+            experiment = try NuoNuoExperiment6.run(
+                recall: nuonuo.recall, scale: nuonuo.scale, encoder: prepared.cache,
+                training: prepared.cache.embed(locomo.conversations.flatMap { $0.turns.map(\.memoryText) }))
+        }
+        return Result(locomo: locomoResult, suites: results, nuonuo: experiment)
     }
 
     /// The figures of `variants` on the development suites only (LoCoMo's conversations 1–5,
     /// memory-dev alone and among LoCoMo's turns, the demo): what tuning may look at.
     public static func tune(
         locomo: LoCoMo, memoryDev: MemoryDevSet, encoder: any TextEmbedder,
-        variants: [(String, RecallOptions)], progress: (String) -> Void
+        variants: [(String, RecallOptions)], embeddingFile: String? = nil,
+        configuration: MemoryStore.Configuration = MemoryStore.Configuration(), progress: (String) -> Void
     ) throws -> (locomo: [LoCoMoBenchmark.Table], suites: [SuiteResult]) {
         let suites = [memoryDevSuite(memoryDev, background: nil), memoryDevSuite(memoryDev, background: locomo), demoSuite()]
         let prepared = try LoCoMoBenchmark.prepare(
             locomo, encoder: encoder, extraTexts: suites.flatMap { $0.memories.map(\.text) + $0.questions.map(\.text) },
-            progress: progress)
+            embeddingFile: embeddingFile, configuration: configuration, progress: progress)
         let tables = try LoCoMoBenchmark.tune(prepared, settings: variants.map(\.1))
         let results = try suites.map { try evaluate($0, in: prepared, variants: variants, baselines: false) }
+        try prepared.saveEmbeddings()
         return (tables, results)
     }
 

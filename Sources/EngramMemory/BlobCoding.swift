@@ -16,6 +16,11 @@ enum BlobCoding {
         }
     }
 
+    /// Any whole number of float32 values (a neighbourhood's similarities).
+    static func floats(_ data: Data) -> [Float]? {
+        data.count % 4 == 0 ? floats(data, expected: data.count / 4) : nil
+    }
+
     static func data(units: [Int]) -> Data {
         var data = Data(capacity: units.count * 2)
         for u in units { withUnsafeBytes(of: UInt16(truncatingIfNeeded: u).littleEndian) { data.append(contentsOf: $0) } }

@@ -36,6 +36,58 @@ enum CueExtraction {
         return passages.count > 1 ? passages : []
     }
 
+    /// The fewest words a clause cue holds.
+    static let clauseWords = 3
+
+    /// The clauses of a short `text` (at most ``passageThreshold`` words; long texts have passages):
+    /// its pieces between sentence ends, semicolons and commas, each of at least ``clauseWords``
+    /// words (a shorter piece joins the next), prefixed with the text's speaker label when it opens
+    /// with one (`"Caroline: "`). Each is embedded as a cue of its own, so that a question about
+    /// one part of a memory meets that part rather than the average of all of them (mean pooling
+    /// blurs "Lea looks after Biscuit, our beagle, whenever we travel" towards its names). Empty
+    /// when the text has one clause.
+    static func clauses(of text: String) -> [String] {
+        let words = text.split(whereSeparator: \.isWhitespace)
+        guard words.count <= passageThreshold else { return [] }
+        var body = Substring(text)
+        var label = ""
+        if let colon = text.firstIndex(of: ":"), text.distance(from: text.startIndex, to: colon) <= 40,
+           !text[..<colon].contains(where: { $0.isWhitespace && $0 != " " }), text[..<colon].split(separator: " ").count <= 3 {
+            label = String(text[...colon]) + " "
+            body = text[text.index(after: colon)...]
+        }
+        var pieces: [String] = []
+        var current = ""
+        var previous: Character = " "
+        func cut() {
+            let trimmed = current.trimmingCharacters(in: .whitespacesAndNewlines)
+            current = ""
+            guard !trimmed.isEmpty else { return }
+            if trimmed.split(whereSeparator: \.isWhitespace).count < clauseWords {
+                current = trimmed + " "   // too short: it joins the next piece
+            } else {
+                pieces.append(trimmed)
+            }
+        }
+        for character in body {
+            if character.isWhitespace, ".!?;,".contains(previous) {
+                cut()
+            } else {
+                current.append(character)
+            }
+            previous = character
+        }
+        let rest = current.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !rest.isEmpty {
+            if rest.split(whereSeparator: \.isWhitespace).count < clauseWords, let last = pieces.popLast() {
+                pieces.append(last + " " + rest)
+            } else {
+                pieces.append(rest)
+            }
+        }
+        return pieces.count > 1 ? pieces.map { label + $0 } : []
+    }
+
     /// The sentences of `text`, split after `.`, `!`, `?` or a line break followed by white space.
     static func sentences(of text: String) -> [String] {
         var result: [String] = []

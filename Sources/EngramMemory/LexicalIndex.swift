@@ -88,19 +88,28 @@ public struct LexicalIndex: Sendable {
         freeSlots.append(slot)
     }
 
-    /// What `query` can score at most in one document of average length: the sum of its distinct
-    /// terms' idf (what a document holding each term once scores), a term that no document holds
-    /// counted with the idf of a term of document frequency 0. A document's BM25 divided by it is
-    /// the idf-weighted share of the query it covers, near 1 for a document with every term and
-    /// small for one that shares a common word: the same scale for every query and scope. 0 for a
-    /// query without terms or an empty index.
-    public func attainableScore(_ query: String) -> Double {
+    /// The idf-weighted share of `query`'s distinct terms that each of `memories` holds:
+    /// `Σ_{t ∈ q ∩ d} idf(t) / Σ_{t ∈ q} idf(t)`, in [0, 1], with a query term that no document
+    /// holds counted in the denominator at the idf of document frequency 0 (a query whose words
+    /// the scope lacks is a paraphrase, and its lexical evidence is weak). Unlike BM25 it ignores
+    /// term frequency and length, so it means the same for every query and scope: 1 for a memory
+    /// with every query term, small for one that shares a common word. Memories that share no
+    /// term (or are not indexed) are left out.
+    public func coverage(of query: String, for memories: [MemoryID]) -> [MemoryID: Double] {
         let n = Double(slotOfMemory.count)
-        guard n > 0 else { return 0 }
-        return Set(LexicalTerms.terms(of: query)).reduce(0) { sum, term in
-            let df = Double(postings[term]?.count ?? 0)
-            return sum + log(1 + (n - df + 0.5) / (df + 0.5))
+        guard n > 0, !memories.isEmpty else { return [:] }
+        var wanted = Set<Int32>()
+        for memory in memories { if let slot = slotOfMemory[memory] { wanted.insert(slot) } }
+        var covered: [Int32: Double] = [:]
+        var total = 0.0
+        for term in Set(LexicalTerms.terms(of: query)) {
+            let list = postings[term] ?? []
+            let idf = log(1 + (n - Double(list.count) + 0.5) / (Double(list.count) + 0.5))
+            total += idf
+            for posting in list where wanted.contains(posting.slot) { covered[posting.slot, default: 0] += idf }
         }
+        guard total > 0 else { return [:] }
+        return Dictionary(uniqueKeysWithValues: covered.map { (memoryOfSlot[Int($0.key)], $0.value / total) })
     }
 
     /// The `limit` best memories by BM25 for the terms of `query`, best first (ties by id), with

@@ -53,11 +53,11 @@ extension MemoryStore {
             var index = ScopeIndex(dimension: dimension)
             let revision = try Self.currentRevision(db)
             let cueCount = try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM cue JOIN memory ON memory.id = cue.memory_id WHERE memory.scope = ?
+                SELECT COUNT(*) FROM cue JOIN memory ON memory.id = cue.memory_id WHERE memory.scope = ? AND cue.kind != 2
                 """, arguments: [scope]) ?? 0
             index.retriever.reserveCapacity(cueCount)
             let cues = try Row.fetchCursor(db, sql: """
-                SELECT cue.id, cue.memory_id, cue.embedding FROM cue JOIN memory ON memory.id = cue.memory_id
+                SELECT cue.id, cue.memory_id, cue.embedding, cue.kind FROM cue JOIN memory ON memory.id = cue.memory_id
                 WHERE memory.scope = ? ORDER BY cue.id
                 """, arguments: [scope])
             while let row = try cues.next() {
@@ -65,7 +65,11 @@ extension MemoryStore {
                 guard let embedding = BlobCoding.floats(blob, expected: dimension) else {
                     throw MemoryError.incompatibleStore(path: self.path, reason: "cue \(cue) has a malformed embedding")
                 }
-                try index.addCue(id: cue, memory: memory, embedding: embedding)
+                if row[3] == CueKind.clause.rawValue {
+                    try index.addClause(id: cue, memory: memory, embedding: embedding)
+                } else {
+                    try index.addCue(id: cue, memory: memory, embedding: embedding)
+                }
             }
             let texts = try Row.fetchCursor(db, sql: "SELECT id, text, session FROM memory WHERE scope = ?", arguments: [scope])
             while let row = try texts.next() { index.addText(row[1], session: row[2], of: row[0]) }
@@ -79,6 +83,14 @@ extension MemoryStore {
                 case let kind?: index.addEdge(row[0], row[1], kind: kind, weight: Float(row[3] as Double))
                 case nil: continue
                 }
+            }
+            let neighbourhoods = try Row.fetchCursor(db, sql: """
+                SELECT memory_id, similarities FROM neighbourhood JOIN memory ON memory.id = neighbourhood.memory_id
+                WHERE memory.scope = ?
+                """, arguments: [scope])
+            while let row = try neighbourhoods.next() {
+                let memory: MemoryID = row[0], blob: Data = row[1]
+                if let value = BlobCoding.floats(blob).flatMap(ScopeIndex.hubness(of:)) { index.hubness[memory] = value }
             }
             let entities = try Row.fetchCursor(db, sql: """
                 SELECT memory_id, name FROM entity JOIN memory ON memory.id = entity.memory_id

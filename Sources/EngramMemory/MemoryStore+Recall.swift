@@ -35,29 +35,40 @@ extension MemoryStore {
                 fusion.add(try denseCandidates(queryEmbedding, index: index, options: options, allowed: allowed), as: .dense)
             }
             if options.stages.contains(.lexical) {
-                fusion.addLexical(index.lexical.search(query, limit: options.lexicalCandidates, allowed: allowed),
-                                  attainable: index.lexical.attainableScore(query))
+                fusion.add(index.lexical.search(query, limit: options.lexicalCandidates, allowed: allowed), as: .lexical)
             }
+            var settled: [Float]?
             if options.stages.contains(.hopfield) {
                 // Settle over the candidates; the settled state, a blend of the best of them,
                 // completes the cue: it finds memories of its own and adds its similarity.
                 let cues = fusion.candidates.flatMap { index.cuesOfMemory[$0] ?? [] }
-                let settled = try index.retriever.settle(queryEmbedding, over: cues).state
+                let state = try index.retriever.settle(queryEmbedding, over: cues).state
                 let completed: [SearchHit]
                 if let allowed {
                     let admitted = allowed.flatMap { index.cuesOfMemory[$0] ?? [] }
-                    completed = try index.retriever.nearest(settled, among: admitted, count: options.denseCandidates)
+                    completed = try index.retriever.nearest(state, among: admitted, count: options.denseCandidates)
                 } else {
-                    completed = try index.retriever.nearest(settled, count: options.denseCandidates)
+                    completed = try index.retriever.nearest(state, count: options.denseCandidates)
                 }
                 fusion.add(Self.bestPerMemory(completed, index: index), as: .hopfield)
-                fusion.setCompletion(Self.bestPerMemory(try Self.scores(settled, fusion.candidates, index), index: index))
+                settled = state
             }
-            if !options.stages.isDisjoint(with: [.dense, .hopfield]) {
-                fusion.setSemantic(Self.bestPerMemory(try Self.scores(queryEmbedding, fusion.candidates, index), index: index))
+            let semantic = !options.stages.isDisjoint(with: [.dense, .hopfield])
+            /// The evidence of `memories`: cosines with the query and the settled state, coverage.
+            func gatherEvidence(_ memories: [MemoryID]) throws {
+                if semantic { fusion.setSemantic(try Self.cueEvidence(queryEmbedding, memories, index, options: options)) }
+                if let settled { fusion.setCompletion(try Self.cueEvidence(settled, memories, index, options: options)) }
+                if options.stages.contains(.lexical) { fusion.setCoverage(index.lexical.coverage(of: query, for: memories)) }
+                for memory in memories { fusion.setHubness(index.hubness[memory] ?? index.meanHubness, of: memory) }
+            }
+            try gatherEvidence(fusion.candidates)
+            if semantic {
+                fusion.setDenseScale(try Self.denseScale(queryEmbedding, settled, index: index, options: options))
             }
             if options.stages.contains(.association) {
+                let before = fusion.candidates.count
                 fusion.spread(over: index, allowed: allowed)
+                try gatherEvidence(Array(fusion.candidates[before...]))
                 fusion.reinstateContext(index)
             }
             if options.stages.contains(.supersession) { fusion.preferNewerVersions(index) }
@@ -87,6 +98,61 @@ extension MemoryStore {
             hits = try index.retriever.nearest(query, count: options.denseCandidates)
         }
         return Self.bestPerMemory(hits, index: index)
+    }
+
+    /// Memories of the scope whose dense evidence estimates its distribution for a query.
+    static let scaleSample = 512
+
+    /// The mean and standard deviation of the dense evidence (``Fusion/denseEvidence(_:)``) over
+    /// the scope, estimated on up to ``scaleSample`` of its memories taken at an even stride.
+    static func denseScale(
+        _ query: [Float], _ settled: [Float]?, index: ScopeIndex, options: RecallOptions
+    ) throws -> (mean: Double, deviation: Double) {
+        let members = index.members
+        guard !members.isEmpty else { return (0, 1) }
+        let stride = max(1, members.count / scaleSample)
+        let sample = Swift.stride(from: 0, to: members.count, by: stride).map { members[$0] }
+        func evidence(_ vector: [Float]) throws -> [MemoryID: Double] {
+            Dictionary(try cueEvidence(vector, sample, index, options: options), uniquingKeysWith: { a, _ in a })
+        }
+        let semantic = try evidence(query), completion = try settled.map(evidence)
+        let fallback = Double(index.meanHubness)
+        let values = sample.map { memory in
+            Fusion.denseEvidence(semantic: semantic[memory] ?? 0, completion: completion.map { $0[memory] ?? 0 },
+                                 hubness: index.hubness[memory].map(Double.init) ?? fallback, options: options)
+        }
+        let mean = values.reduce(0, +) / Double(values.count)
+        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
+        return (mean, max(variance.squareRoot(), 1e-3))
+    }
+
+    /// The cue evidence of each of `memories` for `vector`:
+    /// `(1 − clauseWeight) · cos(whole text) + clauseWeight · max(cos of any cue or clause)`, so
+    /// that a memory whose one part answers a question gains without losing what its whole says.
+    static func cueEvidence(
+        _ vector: [Float], _ memories: [MemoryID], _ index: ScopeIndex, options: RecallOptions
+    ) throws -> [(MemoryID, Double)] {
+        var whole: [MemoryID: Double] = [:], best: [MemoryID: Double] = [:]
+        for hit in try scores(vector, memories, index) {
+            guard let memory = index.memoryOfCue[hit.key] else { continue }
+            let score = Double(hit.score)
+            if index.cuesOfMemory[memory]?.first == hit.key { whole[memory] = score }
+            best[memory] = max(best[memory] ?? -.infinity, score)
+        }
+        let clauseKeys = memories.flatMap { index.clausesOfMemory[$0] ?? [] }
+        if !clauseKeys.isEmpty {
+            var owner: [Int: MemoryID] = [:]
+            for memory in memories { for key in index.clausesOfMemory[memory] ?? [] { owner[key] = memory } }
+            for hit in try index.clauses.nearest(vector, among: clauseKeys, count: clauseKeys.count) {
+                guard let memory = owner[hit.key] else { continue }
+                best[memory] = max(best[memory] ?? -.infinity, Double(hit.score))
+            }
+        }
+        let a = options.clauseWeight
+        return memories.compactMap { memory in
+            guard let w = whole[memory], let b = best[memory] else { return nil }
+            return (memory, (1 - a) * w + a * b)
+        }
     }
 
     /// The cosines of `vector` with every cue of `memories`, best first.
@@ -160,18 +226,33 @@ extension MemoryStore {
 
 /// Fuses the stages' evidence into one score per candidate, then spreads it over associations.
 ///
-/// `base = semantic + lexicalWeight · lexical + completionWeight · completion`, where `semantic`
-/// is the candidate's best cue cosine with the query (0 when neither the dense nor the Hopfield
-/// stage runs), `lexical` the idf-weighted share of the query's terms it holds (its BM25 over
-/// what the query could score at most, ``LexicalIndex/attainableScore(_:)``, in [0, 1]; 0 when
-/// BM25 did not find it: a document sharing one common word with the query gets little, however
-/// it ranks among the others), and `completion` its best cue cosine with the settled state ξ (0 without
-/// the Hopfield stage). Spreading then adds, to every associate of one of
-/// the 20 best candidates, `spreading · weight · base(source)`: edges weigh their stored weight,
-/// a shared entity `log(N / n) / log N` for an entity of n of the scope's N memories. Last,
-/// context reinstatement adds to each candidate `sessionContext ·` the best base score among the
-/// candidates of its session (both are part of the association stage). Knowledge updates come last
-/// (``preferNewerVersions(_:allowed:)``).
+/// Each stage's evidence is put on a scale that means the same for every query and scope, and the
+/// two are joined by a soft maximum, so that a memory scores by whichever evidence is strong:
+///
+///     base = log(exp(z) + exp(lexicalWeight · coverage))
+///
+/// - `z` is the dense evidence `e = 2·s − hubnessWeight·r` as a z-score over the scope (its mean
+///   and deviation estimated on a sample of the scope's memories, ``MemoryStore/denseScale``),
+///   where `s = (cos(q, m) + completionWeight · cos(ξ, m)) / (1 + completionWeight)` blends the
+///   memory's best cue cosine with the query and with the Hopfield-settled state ξ (without the
+///   Hopfield stage `s` is the cosine), and `r` is the memory's hubness (the mean cosine with its
+///   nearest memories): the cross-domain similarity local scaling of Conneau et al. (2018), which
+///   discounts generic memories that are near everything. A relevant memory lies several
+///   deviations above the scope's mean; without a dense or Hopfield stage `z` is absent.
+/// - `coverage` is the idf-weighted share of the query's terms the memory holds
+///   (``LexicalIndex/coverage(of:for:)``, in [0, 1]); one common shared word gives little,
+///   whatever BM25 rank it earns. 0 without the lexical stage.
+///
+/// The weights were chosen on the development suites (LoCoMo's conversations 1–5, memory-dev
+/// alone and among LoCoMo's turns): a linear sum trades the paraphrase suites (where the fact
+/// shares no words with the question and lies ~6 deviations up) against LoCoMo (where evidence
+/// turns lie ~2 deviations up and share a quarter of the query's idf); the soft maximum serves
+/// both. Spreading then adds, to every associate of one of the 20 best candidates,
+/// `spreading · weight · base(source)`: edges weigh their stored weight, a shared entity
+/// `log(N / n) / log N` for an entity of n of the scope's N memories. Context reinstatement adds
+/// to each candidate `sessionContext ·` the best base score among the candidates of its session
+/// (both are part of the association stage). Knowledge updates come last
+/// (``preferNewerVersions(_:)``).
 struct Fusion {
     /// Candidates whose associates spreading visits.
     static let spreadingSources = 20
@@ -179,8 +260,10 @@ struct Fusion {
     let options: RecallOptions
     private(set) var candidates: [MemoryID] = []
     private var semantic: [MemoryID: Double] = [:]
-    private var lexical: [MemoryID: Double] = [:]
+    private var coverage: [MemoryID: Double] = [:]
     private var completion: [MemoryID: Double] = [:]
+    private var hubness: [MemoryID: Double] = [:]
+    private var denseScale: (mean: Double, deviation: Double)?
     private var associated: [MemoryID: Double] = [:]
     private var context: [MemoryID: Double] = [:]
     /// The best score among the older versions a memory supersedes, and the superseded candidates.
@@ -190,7 +273,7 @@ struct Fusion {
 
     init(options: RecallOptions) { self.options = options }
 
-    /// Adds a stage's candidates, best first (their scores are set by the `set…` calls).
+    /// Adds a stage's candidates, best first (their evidence is set by the `set…` calls).
     mutating func add(_ ranked: [(MemoryID, Double)], as stage: RecallStages) {
         for (memory, _) in ranked {
             if stages[memory] == nil { candidates.append(memory) }
@@ -198,40 +281,60 @@ struct Fusion {
         }
     }
 
-    /// Adds the lexical stage's candidates with their BM25 scores, as the share of what the query
-    /// could score at most (``LexicalIndex/attainableScore(_:)``), at most 1.
-    mutating func addLexical(_ ranked: [(MemoryID, Double)], attainable: Double) {
-        add(ranked, as: .lexical)
-        for (memory, score) in ranked { lexical[memory] = attainable > 0 ? min(1, score / attainable) : 0 }
-    }
-
-    /// Sets the similarity of the candidates to the settled state.
-    mutating func setCompletion(_ scores: [(MemoryID, Double)]) {
-        for (memory, score) in scores { completion[memory] = score }
-    }
-
-    /// Sets the semantic score of the candidates.
+    /// Sets the best cue cosines with the query.
     mutating func setSemantic(_ scores: [(MemoryID, Double)]) {
         for (memory, score) in scores { semantic[memory] = score }
     }
 
-    func base(_ memory: MemoryID) -> Double {
-        (semantic[memory] ?? 0) + options.lexicalWeight * (lexical[memory] ?? 0)
-            + options.completionWeight * (completion[memory] ?? 0)
+    /// Sets the best cue cosines with the settled state.
+    mutating func setCompletion(_ scores: [(MemoryID, Double)]) {
+        for (memory, score) in scores { completion[memory] = score }
     }
 
+    /// Sets the lexical coverage (memories left out cover nothing).
+    mutating func setCoverage(_ scores: [MemoryID: Double]) {
+        coverage.merge(scores) { $1 }
+    }
+
+    mutating func setHubness(_ value: Float, of memory: MemoryID) { hubness[memory] = Double(value) }
+
+    /// Sets the mean and deviation of the dense evidence over the scope; until then there is no `z`.
+    mutating func setDenseScale(_ scale: (mean: Double, deviation: Double)) { denseScale = scale }
+
+    /// The dense evidence `e` of a memory with these cosines and hubness (see ``Fusion``).
+    static func denseEvidence(semantic: Double, completion: Double?, hubness: Double, options: RecallOptions) -> Double {
+        let blended = completion.map { (semantic + options.completionWeight * $0) / (1 + options.completionWeight) } ?? semantic
+        return 2 * blended - options.hubnessWeight * hubness
+    }
+
+    /// The dense evidence as a z-score over the scope; `nil` without a dense scale.
+    func z(_ memory: MemoryID) -> Double? {
+        guard let scale = denseScale else { return nil }
+        let e = Self.denseEvidence(semantic: semantic[memory] ?? 0, completion: completion.isEmpty ? nil : completion[memory] ?? 0,
+                                   hubness: hubness[memory] ?? 0, options: options)
+        return (e - scale.mean) / scale.deviation
+    }
+
+    func base(_ memory: MemoryID) -> Double {
+        let lexical = options.lexicalWeight * (coverage[memory] ?? 0)
+        guard let z = z(memory) else { return lexical }
+        // log(eᶻ + eˡ), computed without overflow.
+        let high = max(z, lexical), low = min(z, lexical)
+        return high + log1p(exp(low - high))
+    }
 
     /// Adds ``RecallOptions/sessionContext`` times the best base score of its session's candidates
-    /// to every candidate that belongs to a session.
+    /// to every candidate; a memory without a session is its own episode (it gets that share of
+    /// its own base score), so that having a session is no advantage in itself.
     mutating func reinstateContext(_ index: ScopeIndex) {
         guard options.sessionContext > 0 else { return }
         var best: [Int32: Double] = [:]
         for memory in candidates {
             guard let session = index.sessionOfMemory[memory] else { continue }
-            best[session] = max(best[session] ?? 0, base(memory))
+            best[session] = max(best[session] ?? -.infinity, base(memory))
         }
         for memory in candidates {
-            guard let session = index.sessionOfMemory[memory], let top = best[session] else { continue }
+            let top = index.sessionOfMemory[memory].flatMap { best[$0] } ?? base(memory)
             context[memory] = options.sessionContext * top
         }
     }

@@ -31,13 +31,17 @@ extension MemoryStore {
 
         var ids: [Int: MemoryID] = [:]
         if !toStore.isEmpty {
-            let similar = neighbourhood.similar
+            let stored = toStore.map { (prepared[$0], neighbourhood.nearest[$0]) }
             let threshold = configuration.supersessionThreshold
+            let distinctness = configuration.supersessionDistinctness
             let written: (revision: Int64, rows: [WrittenMemory]) = try writeTransaction { db in
                 var rows: [WrittenMemory] = []
                 for i in toStore { rows.append(try Self.insert(prepared[i], now: now, in: db)) }
-                try Self.linkSupersessions(
-                    &rows, stored: toStore.map { (prepared[$0], similar[$0]) }, threshold: threshold, in: db)
+                // Versions are judged against the neighbourhoods as they were before this write.
+                if let threshold {
+                    try Self.linkSupersessions(&rows, stored: stored, threshold: threshold, distinctness: distinctness, in: db)
+                }
+                try Self.recordNeighbourhoods(&rows, stored: stored, in: db)
                 return (try Self.bumpRevision(db), rows)
             }
             for (i, row) in zip(toStore, written.rows) { ids[i] = row.id }
@@ -63,6 +67,8 @@ extension MemoryStore {
                              metadata: metadata ?? old.metadata, time: time ?? old.time)
         let now = Date()
         let prepared = try prepare([item], now: now)[0]
+        // Its new neighbourhood, among the others (the index still holds its old text).
+        let nearest = try findNeighbours([prepared]).nearest[0].filter { $0.memory != id }
         let written: (revision: Int64, row: WrittenMemory) = try writeTransaction { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM memory WHERE id = ?", arguments: [id]) == true else {
                 throw MemoryError.unknownID(id)
@@ -73,8 +79,9 @@ extension MemoryStore {
                 sql: "UPDATE memory SET text = ?, metadata = ?, time = ?, updated_at = ? WHERE id = ?",
                 arguments: [prepared.text, prepared.metadataJSON, prepared.time.timeIntervalSince1970,
                             now.timeIntervalSince1970, id])
-            let row = try Self.insertDerived(prepared, id: id, in: db)
-            return (try Self.bumpRevision(db), row)
+            var rows = [try Self.insertDerived(prepared, id: id, in: db)]
+            try Self.recordNeighbourhoods(&rows, stored: [(prepared, nearest)], in: db)
+            return (try Self.bumpRevision(db), rows[0])
         }
         applyToIndex(revision: written.revision) { state in
             state.scopes[old.scope]?.removeMemory(id, text: old.text, keepingEdges: true)
@@ -111,6 +118,8 @@ extension MemoryStore {
         /// The whole text first, then any passages.
         var cueEmbeddings: [[Float]]
         var cueCodes: [SparseCode]
+        /// The embeddings of its clauses (``CueExtraction/clauses(of:)``), if it has several.
+        var clauseEmbeddings: [[Float]]
         var entities: [String]
     }
 
@@ -121,10 +130,13 @@ extension MemoryStore {
         var session: String?
         var text: String
         var cues: [(id: Int, embedding: [Float])]
+        var clauses: [(id: Int, embedding: [Float])]
         var entities: [String]
         var edges: [(MemoryID, MemoryID)]
         /// Newer and older versions of one subject that this write linked (see ``MemoryStore/linkSupersessions``).
         var supersessions: [(newer: MemoryID, older: MemoryID)] = []
+        /// Memories whose hubness this write set or changed (see ``MemoryStore/recordNeighbourhoods``).
+        var hubness: [(MemoryID, Float)] = []
 
         func apply(to state: inout IndexState, withEdges: Bool = true) {
             state.chainMemories[scope] = nil
@@ -133,38 +145,44 @@ extension MemoryStore {
                 // A cue id is new by construction (AUTOINCREMENT), so this cannot fail.
                 try? index.addCue(id: cue.id, memory: id, embedding: cue.embedding)
             }
+            for clause in clauses { try? index.addClause(id: clause.id, memory: id, embedding: clause.embedding) }
             index.addText(text, session: session, of: id)
             index.addEntities(entities, of: id)
             if withEdges { for (a, b) in edges { index.addEdge(a, b, kind: .temporal, weight: 1) } }
             for link in supersessions { index.addSupersession(newer: link.newer, older: link.older) }
+            for (memory, value) in hubness { index.hubness[memory] = value }
             state.scopes[scope] = index
         }
     }
 
     func prepare(_ items: [NewMemory], now: Date) throws -> [PreparedMemory] {
         var texts: [String] = []
-        var cueRanges: [Range<Int>] = []
+        var cueRanges: [Range<Int>] = [], clauseRanges: [Range<Int>] = []
         for item in items {
             try Self.validate(item)
             let start = texts.count
             texts.append(item.text)
             texts.append(contentsOf: CueExtraction.passages(of: item.text))
             cueRanges.append(start ..< texts.count)
+            let clauses = CueExtraction.clauses(of: item.text)
+            clauseRanges.append(texts.count ..< texts.count + clauses.count)
+            texts.append(contentsOf: clauses)
         }
         let embeddings = embedder.embed(texts)
         guard embeddings.count == texts.count, embeddings.allSatisfy({ $0.count == embedder.dimension }) else {
             throw MemoryError.invalidArgument(name: "embedder", requirement: "returned embeddings of the wrong count or dimension")
         }
-        let codes: [SparseCode]
-        do { codes = try flyHash.codes(embeddings) } catch {
+        let codes: [[SparseCode]]
+        do { codes = try cueRanges.map { try flyHash.codes(Array(embeddings[$0])) } } catch {
             throw MemoryError.invalidArgument(name: "embedding", requirement: "must be finite (\(error))")
         }
-        return try zip(items, cueRanges).map { item, range in
-            PreparedMemory(
+        return try items.indices.map { i in
+            let item = items[i]
+            return PreparedMemory(
                 text: item.text, scope: item.scope, session: item.session,
                 metadataJSON: try Self.metadataJSON(item.metadata), time: item.time ?? now,
-                cueEmbeddings: Array(embeddings[range]), cueCodes: Array(codes[range]),
-                entities: CueExtraction.entities(in: item.text))
+                cueEmbeddings: Array(embeddings[cueRanges[i]]), cueCodes: codes[i],
+                clauseEmbeddings: Array(embeddings[clauseRanges[i]]), entities: CueExtraction.entities(in: item.text))
         }
     }
 
@@ -175,40 +193,39 @@ extension MemoryStore {
         case item(Int, similarity: Float)
     }
 
+    /// A stored memory near an item, and their whole-text cosine.
+    typealias Near = (memory: MemoryID, similarity: Float)
+
     /// What the scope already holds near each item: whether it duplicates a memory (or an
-    /// earlier item of the call), and the stored memories similar enough to supersede or be
-    /// superseded by it.
+    /// earlier item of the call), and its nearest memories by whole-text cosine (for its
+    /// neighbourhood and for supersession).
     struct Neighbourhood: Sendable {
         /// For each item that must not be stored what it duplicates; `nil` for the others.
         var duplicates: [Duplicate?]
-        /// For each item the memories of its scope whose whole-text cosine with it reaches
-        /// ``Configuration/supersessionThreshold`` (at most ``supersessionCandidates``).
-        var similar: [[(memory: MemoryID, similarity: Float)]]
+        /// For each item the nearest memories of its scope, best first.
+        var nearest: [[Near]]
     }
 
-    /// The most stored memories an item is compared with for supersession.
-    static let supersessionCandidates = 8
+    /// Cues scanned per item: enough for ``ScopeIndex/hubNeighbours`` whole texts among passages.
+    static let neighbourCues = 16
 
     func findNeighbours(_ prepared: [PreparedMemory]) throws -> Neighbourhood {
         var result = Neighbourhood(duplicates: Array(repeating: nil, count: prepared.count),
-                                   similar: Array(repeating: [], count: prepared.count))
+                                   nearest: Array(repeating: [], count: prepared.count))
         let duplicateThreshold = configuration.duplicateThreshold
-        let supersessionThreshold = configuration.supersessionThreshold
-        guard duplicateThreshold != nil || supersessionThreshold != nil else { return result }
-        let wanted = supersessionThreshold == nil ? 1 : Self.supersessionCandidates
         for scope in Set(prepared.map(\.scope)) {
             let members = prepared.indices.filter { prepared[$0].scope == scope }
             // Per member: the nearest cue's memory and cosine, and the nearest whole-text cues'.
-            typealias Near = (memory: MemoryID, similarity: Float)
             let nearest: [(first: Near?, wholeTexts: [Near])] = try withScopeIndex(scope) { index in
                 guard !index.retriever.isEmpty else { return members.map { _ in (nil, []) } }
                 return try members.map { i in
-                    let hits = try index.retriever.nearest(prepared[i].cueEmbeddings[0], count: wanted).compactMap { hit -> (Near, Bool)? in
-                        guard let memory = index.memoryOfCue[hit.key] else { return nil }
-                        return ((memory, hit.score), index.cuesOfMemory[memory]?.first == hit.key)
-                    }
-                    // A passage of a long memory can make a duplicate, not a newer version.
-                    return (hits.first?.0, hits.filter(\.1).map(\.0))
+                    let hits = try index.retriever.nearest(prepared[i].cueEmbeddings[0], count: Self.neighbourCues)
+                        .compactMap { hit -> (Near, Bool)? in
+                            guard let memory = index.memoryOfCue[hit.key] else { return nil }
+                            return ((memory, hit.score), index.cuesOfMemory[memory]?.first == hit.key)
+                        }
+                    // A passage of a long memory can make a duplicate, not a neighbour or a version.
+                    return (hits.first?.0, Array(hits.filter(\.1).map(\.0).prefix(ScopeIndex.hubNeighbours)))
                 }
             }
             var kept: [Int] = []
@@ -222,7 +239,7 @@ extension MemoryStore {
                 } else {
                     kept.append(i)
                 }
-                if let threshold = supersessionThreshold { result.similar[i] = near.wholeTexts.filter { $0.similarity >= threshold } }
+                result.nearest[i] = near.wholeTexts
             }
         }
         return result

@@ -35,29 +35,52 @@ extension MemoryStore {
         return written
     }
 
-    /// Links the memories just stored (`rows`, with their prepared items and the stored memories
-    /// similar to them) with the memories of their scope that they supersede or that supersede
-    /// them: two memories whose whole texts have a cosine of at least `threshold` are taken to be
-    /// versions of one subject, and the later (by time, then by id) supersedes the earlier.
-    /// Each link is an edge of kind ``EdgeKind/supersedes`` from the newer to the older, weighted
-    /// by the cosine; the links are added to the rows of the newer memories for the index.
+    /// Links the memories just stored (`rows`, with their prepared items and their nearest
+    /// memories) with the memories of their scope that they supersede or that supersede them.
+    ///
+    /// Two memories are taken for versions of one subject when their whole-text cosine reaches
+    /// `threshold` and exceeds the older one's hubness (its mean cosine with its nearest other
+    /// memories) by `distinctness`: the newer stands out from everything else the older is like.
+    /// Cosine alone does not tell an update from small talk (in LoCoMo half of all turns have a
+    /// later turn within 0.7, mostly greetings, which are near many turns); the margin over the
+    /// neighbourhood does (0.09–0.65 for memory-dev's updates, ≥ 0.2 for a handful of LoCoMo's
+    /// pairs per conversation). The later (by time, then by id) supersedes the earlier: an edge of
+    /// kind ``EdgeKind/supersedes`` from the newer to the older, weighted by the cosine.
     static func linkSupersessions(
-        _ rows: inout [WrittenMemory], stored: [(PreparedMemory, [(memory: MemoryID, similarity: Float)])],
-        threshold: Float?, in db: Database
+        _ rows: inout [WrittenMemory], stored: [(PreparedMemory, [Near])], threshold: Float, distinctness: Float,
+        in db: Database
     ) throws {
-        guard let threshold else { return }
         var links: [(newer: MemoryID, older: MemoryID, similarity: Float, row: Int)] = []
         func later(_ a: (Date, MemoryID), than b: (Date, MemoryID)) -> Bool { a.0 > b.0 || (a.0 == b.0 && a.1 > b.1) }
-        for (r, (memory, similar)) in stored.enumerated() where !similar.isEmpty {
-            // The similar memories as they are now: one may have been forgotten since the scan.
-            let times = Dictionary(uniqueKeysWithValues: try Row.fetchAll(
-                db, sql: "SELECT id, time FROM memory WHERE id IN (\(databaseQuestionMarks(count: similar.count)))",
-                arguments: StatementArguments(similar.map(\.memory))
-            ).map { row -> (MemoryID, Date) in (row["id"], Date(timeIntervalSince1970: row["time"])) })
+        /// The mean of a neighbourhood without one entry (the partner's), 0 when nothing is left.
+        func hubness(_ list: [Float], without partner: Float?) -> Float {
+            var rest = list
+            if let partner, let i = rest.firstIndex(where: { abs($0 - partner) < 1e-6 }) { rest.remove(at: i) }
+            return ScopeIndex.hubness(of: rest) ?? 0
+        }
+        let candidates = stored.flatMap { $0.1.filter { $0.similarity >= threshold }.map(\.memory) }
+        guard !candidates.isEmpty || stored.count > 1 else { return }
+        var times: [MemoryID: Date] = [:], lists: [MemoryID: [Float]] = [:]
+        if !candidates.isEmpty {
+            // The candidates as they are now (one may have been forgotten since the scan), and
+            // their neighbourhoods before this write.
+            let marks = databaseQuestionMarks(count: candidates.count)
+            for row in try Row.fetchAll(db, sql: "SELECT id, time FROM memory WHERE id IN (\(marks))", arguments: StatementArguments(candidates)) {
+                times[row["id"]] = Date(timeIntervalSince1970: row["time"])
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT memory_id, similarities FROM neighbourhood WHERE memory_id IN (\(marks))",
+                                        arguments: StatementArguments(candidates)) {
+                lists[row[0]] = BlobCoding.floats(row[1] as Data) ?? []
+            }
+        }
+        for (r, (memory, nearest)) in stored.enumerated() {
             let id = rows[r].id
-            for (other, similarity) in similar {
+            for (other, similarity) in nearest where similarity >= threshold {
                 guard let time = times[other] else { continue }
                 let newer = later((memory.time, id), than: (time, other))
+                let olderHubness = newer ? hubness(lists[other] ?? [], without: nil)
+                    : hubness(nearest.map(\.similarity), without: similarity)
+                guard similarity - olderHubness >= distinctness else { continue }
                 links.append((newer ? id : other, newer ? other : id, similarity, r))
             }
         }
@@ -66,6 +89,8 @@ extension MemoryStore {
                 let similarity = Kernels.dot(stored[a].0.cueEmbeddings[0], stored[b].0.cueEmbeddings[0])
                 guard similarity >= threshold else { continue }
                 let bIsNewer = later((stored[b].0.time, rows[b].id), than: (stored[a].0.time, rows[a].id))
+                let older = bIsNewer ? a : b
+                guard similarity - hubness(stored[older].1.map(\.similarity), without: nil) >= distinctness else { continue }
                 links.append(bIsNewer ? (rows[b].id, rows[a].id, similarity, b) : (rows[a].id, rows[b].id, similarity, a))
             }
         }
@@ -77,21 +102,65 @@ extension MemoryStore {
         }
     }
 
+    /// Records the neighbourhood of each memory just stored: the whole-text cosines of its nearest
+    /// memories of the scope (`stored` gives those found in the index; the other memories of the
+    /// call are added here), at most ``ScopeIndex/hubNeighbours``. A stored memory that the new
+    /// one comes nearer than its farthest recorded neighbour gets it in its list too. (Only the
+    /// memories in the new one's list are revisited, so a list can miss a newcomer that is near
+    /// it but not near enough the other way; forgetting leaves the others' lists as they were.)
+    static func recordNeighbourhoods(_ rows: inout [WrittenMemory], stored: [(PreparedMemory, [Near])], in db: Database) throws {
+        let k = ScopeIndex.hubNeighbours
+        var touched: [MemoryID: [(row: Int, similarity: Float)]] = [:]
+        for (r, (memory, nearest)) in stored.enumerated() {
+            var list = nearest.map(\.similarity)
+            for (o, other) in stored.enumerated() where o != r && other.0.scope == memory.scope {
+                list.append(Kernels.dot(memory.cueEmbeddings[0], other.0.cueEmbeddings[0]))
+            }
+            list = Array(list.sorted(by: >).prefix(k))
+            try db.execute(sql: "INSERT OR REPLACE INTO neighbourhood (memory_id, similarities) VALUES (?, ?)",
+                           arguments: [rows[r].id, BlobCoding.data(list)])
+            if let value = ScopeIndex.hubness(of: list) { rows[r].hubness.append((rows[r].id, value)) }
+            for near in nearest { touched[near.memory, default: []].append((r, near.similarity)) }
+        }
+        guard !touched.isEmpty else { return }
+        let current = try Row.fetchAll(
+            db, sql: "SELECT memory_id, similarities FROM neighbourhood WHERE memory_id IN (\(databaseQuestionMarks(count: touched.count)))",
+            arguments: StatementArguments(Array(touched.keys)))
+        for row in current {
+            let memory: MemoryID = row[0]
+            guard let arrivals = touched[memory] else { continue }
+            let blob: Data = row[1]
+            let old = BlobCoding.floats(blob) ?? []
+            let list = Array((old + arrivals.map(\.similarity)).sorted(by: >).prefix(k))
+            guard list != old else { continue }
+            try db.execute(sql: "UPDATE neighbourhood SET similarities = ? WHERE memory_id = ?", arguments: [BlobCoding.data(list), memory])
+            if let value = ScopeIndex.hubness(of: list), let row = arrivals.first?.row { rows[row].hubness.append((memory, value)) }
+        }
+    }
+
     /// Inserts the cue, code and entity rows of memory `id`.
     static func insertDerived(_ memory: PreparedMemory, id: MemoryID, in db: Database) throws -> WrittenMemory {
         var cues: [(id: Int, embedding: [Float])] = []
         for (number, (embedding, code)) in zip(memory.cueEmbeddings, memory.cueCodes).enumerated() {
             try db.execute(sql: "INSERT INTO cue (memory_id, kind, embedding) VALUES (?, ?, ?)",
-                           arguments: [id, number == 0 ? 0 : 1, BlobCoding.data(embedding)])
+                           arguments: [id, (number == 0 ? CueKind.whole : CueKind.passage).rawValue, BlobCoding.data(embedding)])
             let cue = Int(db.lastInsertedRowID)
             try db.execute(sql: "INSERT INTO code (cue_id, units) VALUES (?, ?)",
                            arguments: [cue, BlobCoding.data(units: code.active)])
             cues.append((cue, embedding))
         }
+        var clauses: [(id: Int, embedding: [Float])] = []
+        for embedding in memory.clauseEmbeddings {
+            // Clause cues have no fly-hash code: they score candidates, they do not chain.
+            try db.execute(sql: "INSERT INTO cue (memory_id, kind, embedding) VALUES (?, ?, ?)",
+                           arguments: [id, CueKind.clause.rawValue, BlobCoding.data(embedding)])
+            clauses.append((Int(db.lastInsertedRowID), embedding))
+        }
         for name in memory.entities {
             try db.execute(sql: "INSERT OR IGNORE INTO entity (memory_id, name) VALUES (?, ?)", arguments: [id, name])
         }
-        return WrittenMemory(id: id, scope: memory.scope, session: memory.session, text: memory.text, cues: cues, entities: memory.entities, edges: [])
+        return WrittenMemory(id: id, scope: memory.scope, session: memory.session, text: memory.text, cues: cues,
+                             clauses: clauses, entities: memory.entities, edges: [])
     }
 
     /// Increments `store_info.revision` and returns the new value.

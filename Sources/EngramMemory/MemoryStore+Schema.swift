@@ -14,6 +14,10 @@ import GRDB
 ///   stored once per unordered pair and kind.
 /// - `entity`: the entity names each memory mentions; shared entities associate memories.
 /// - `memory_fts`: an FTS5 index over `memory.text`, kept in step by triggers.
+/// - `neighbourhood` (v2): for each memory, the whole-text cosines of its nearest memories of the
+///   scope (at most ``ScopeIndex/hubNeighbours``, descending, float32 LE BLOB), kept as memories
+///   arrive; their mean is the memory's hubness, which recall discounts. A store from before v2
+///   has no rows for its older memories: recall treats them as of average hubness.
 /// - `store_info`: key/value facts (format version, encoder, fly-hash parameters) and `revision`,
 ///   a counter every write transaction increments so that other processes' writes are noticed.
 ///
@@ -75,6 +79,12 @@ enum StoreSchema {
             }
             try db.execute(sql: "INSERT INTO store_info (key, value) VALUES ('format_version', ?), ('revision', '0')",
                            arguments: ["\(formatVersion)"])
+        }
+        migrator.registerMigration("v2: nearest-neighbour similarities") { db in
+            try db.create(table: "neighbourhood") { t in
+                t.primaryKey("memory_id", .integer).references("memory", onDelete: .cascade)
+                t.column("similarities", .blob).notNull()
+            }
         }
         return migrator
     }

@@ -27,13 +27,17 @@ public final class MemoryStore: Sendable {
         /// A text whose embedding has at least this cosine with a memory of the same scope is
         /// reported as a duplicate instead of being stored; `nil` stores every text.
         public var duplicateThreshold: Float? = 0.97
-        /// A memory whose embedding has at least this cosine with another of its scope is taken
-        /// for a newer or older version of the same subject: the later one (by time) supersedes
-        /// the earlier, which recall then ranks below it (see ``RecallOptions/supersededPenalty``)
-        /// and reports with ``Memory/supersededBy``; `nil` links nothing. Chosen on memory-dev
-        /// (its 25 updates have cosines 0.43–0.95, the closest other pair 0.67) and LoCoMo's
-        /// development split; see BENCHMARKS.md.
-        public var supersessionThreshold: Float? = 0.7
+        /// Two memories of a scope are taken for versions of one subject when their whole-text
+        /// cosine reaches `supersessionThreshold` and exceeds the older's hubness (its mean cosine
+        /// with its nearest memories) by `supersessionDistinctness`: the later one (by time)
+        /// supersedes the earlier, which recall ranks below it when the query's evidence cannot
+        /// tell them apart (``RecallOptions/supersessionMargin``) and reports with
+        /// ``Memory/supersededBy``. `nil` links nothing. Chosen on memory-dev (its 25 updates have
+        /// cosines 0.43–0.95 and margins over the older's neighbourhood of 0.09–0.65) and LoCoMo's
+        /// development split (a few pairs per conversation reach a margin of 0.2); see
+        /// ``MemoryStore/linkSupersessions`` and BENCHMARKS.md.
+        public var supersessionThreshold: Float? = 0.6
+        public var supersessionDistinctness: Float = 0.2
         /// Fly-hash code size `m`, active units `k` and seed (used when a store is created).
         public var flyHashUnits = 2048
         public var flyHashActiveUnits = 32

@@ -2,11 +2,12 @@ import Foundation
 
 /// How ``MemoryStore/recall(_:scope:options:)`` searches.
 ///
-/// The weights' defaults were chosen on LoCoMo's development split only (conversations 1–5,
-/// `engram bench locomo --tune`): lexical 0.6, completion 0.25 and spreading 0.1 gave
-/// turn_all@10 65.3 there (dense 42.6, BM25 54.8); session context 0.2 raised it to 67.2, the
-/// largest gain that kept sess_all@10 within a point (larger values gain more turn_all@10 but
-/// gather the top hits into fewer sessions); see BENCHMARKS.md.
+/// The defaults were chosen with `engram bench recall --tune` on the development suites only
+/// (LoCoMo's conversations 1–5, memory-dev alone and among LoCoMo's 5,882 turns, the demo), as
+/// the settings that beat every flat baseline on all of them at once; the grids tried and what
+/// each setting cost where are in BENCHMARKS.md. The scores are in units of the dense
+/// evidence's deviation over the scope (see ``Fusion``), so the weights mean the same for every
+/// query and scope.
 public struct RecallOptions: Sendable, Equatable {
     /// How many hits to return, 1…1000.
     public var k: Int
@@ -22,10 +23,20 @@ public struct RecallOptions: Sendable, Equatable {
     /// Candidates taken from the dense scan (cues) and from the full-text index (memories).
     public var denseCandidates = 50
     public var lexicalCandidates = 50
-    /// The weight of the lexical evidence (BM25 relative to the recall's best) beside the semantic one.
-    public var lexicalWeight: Double = 0.6
-    /// The weight of the similarity to the settled (completed) cue beside the query's own.
-    public var completionWeight: Double = 0.25
+    /// Lexical coverage (0…1) times this meets the dense z-score in the soft maximum of ``Fusion``:
+    /// a memory with every query term scores like one 8 deviations up the dense scale.
+    public var lexicalWeight: Double = 8
+    /// A memory's cue evidence is `(1 − clauseWeight)` times its whole text's cosine plus
+    /// `clauseWeight` times its best cue's (whole text, passages and clauses).
+    public var clauseWeight: Double = 0.5
+    /// The weight of the cosine with the settled (completed) cue beside the query's own. 0: on
+    /// the development suites every positive weight cost paraphrase recall (0.25: memory-dev
+    /// top-1 79 → 72) for at most 0.6 points of LoCoMo; the Hopfield stage still brings in the
+    /// settled state's nearest memories as candidates.
+    public var completionWeight: Double = 0
+    /// How much of its hubness (mean cosine with its nearest memories) a memory's dense evidence
+    /// loses: 1 is cross-domain similarity local scaling, 0 switches the discount off.
+    public var hubnessWeight: Double = 1
     /// Context reinstatement: added to every candidate, this times the best base score among the
     /// candidates of its session, so that memories of the episode that matched best rise together.
     public var sessionContext: Double = 0.2
@@ -36,7 +47,7 @@ public struct RecallOptions: Sendable, Equatable {
     /// A newer version of a memory's subject takes the older's score when its own falls short of
     /// it by less than this (the evidence cannot tell them apart); the older then loses
     /// `supersededPenalty` and ranks just below.
-    public var supersessionMargin: Double = 0.2
+    public var supersessionMargin: Double = 2
     public var supersededPenalty: Double = 0.01
     /// Strengthen the association edges among the top three hits (a write).
     public var reinforce = false

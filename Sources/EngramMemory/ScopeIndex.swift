@@ -16,6 +16,9 @@ struct ScopeIndex: Sendable {
     }
 
     var retriever: HopfieldRetriever
+    /// The clause cues of short multi-clause memories: scored for candidates only, never scanned.
+    var clauses: HopfieldRetriever
+    var clausesOfMemory: [MemoryID: [Int]] = [:]
     var lexical = LexicalIndex()
     /// Session names interned to small integers, and each memory's session.
     var sessionNumbers: [String: Int32] = [:]
@@ -32,11 +35,23 @@ struct ScopeIndex: Sendable {
     /// reverse (see ``MemoryStore/linkSupersessions``).
     var newerVersions: [MemoryID: [MemoryID]] = [:]
     var olderVersions: [MemoryID: [MemoryID]] = [:]
+    /// Each memory's hubness: the mean whole-text cosine with its nearest memories of the scope
+    /// (CSLS, Conneau et al. 2018). Generic memories (greetings, small talk) are near many others
+    /// and near many queries; recall discounts them by it.
+    var hubness: [MemoryID: Float] = [:]
+    /// The scope's memories in a stable order, from which recall samples the distribution of its
+    /// evidence (``Fusion``).
+    private(set) var members: [MemoryID] = []
+    private var positionOfMember: [MemoryID: Int] = [:]
+
+    /// Neighbours whose similarities make a memory's hubness.
+    static let hubNeighbours = 10
 
     init(dimension: Int) {
         // Two-stage settings as measured in `engram bench associative` (β = 20, one step).
         // Force-try is safe: the parameters are constants within their ranges.
         retriever = try! HopfieldRetriever(dimension: dimension, beta: 20, steps: 1, candidates: 20)
+        clauses = try! HopfieldRetriever(dimension: dimension, candidates: nil)
     }
 
     var memoryCount: Int { cuesOfMemory.count }
@@ -45,11 +60,13 @@ struct ScopeIndex: Sendable {
     /// 32-byte header, tables taken as ~75% full).
     var approximateByteCount: Int {
         func table<K, V>(_ d: [K: V]) -> Int { d.capacity * (MemoryLayout<K>.stride + MemoryLayout<V>.stride) * 4 / 3 }
-        var bytes = retriever.approximateByteCount + lexical.approximateByteCount + table(memoryOfCue) + table(cuesOfMemory)
+        var bytes = retriever.approximateByteCount + clauses.approximateByteCount + table(clausesOfMemory) + lexical.approximateByteCount + table(memoryOfCue) + table(cuesOfMemory)
             + table(neighbours) + table(entitiesOfMemory) + table(entityNumbers) + table(sessionOfMemory) + table(sessionNumbers)
         for cues in cuesOfMemory.values { bytes += 32 + cues.capacity * MemoryLayout<Int>.stride }
+        for cues in clausesOfMemory.values { bytes += 32 + cues.capacity * MemoryLayout<Int>.stride }
         for list in neighbours.values { bytes += 32 + list.capacity * MemoryLayout<Neighbour>.stride }
         bytes += table(newerVersions) + table(olderVersions) + (newerVersions.count + olderVersions.count) * 40
+        bytes += table(hubness) + table(positionOfMember) + members.capacity * MemoryLayout<MemoryID>.stride
         for numbers in entitiesOfMemory.values { bytes += 32 + numbers.capacity * MemoryLayout<Int32>.stride }
         for members in memoriesOfEntity { bytes += 32 + members.capacity * MemoryLayout<MemoryID>.stride }
         for name in entityNumbers.keys where name.utf8.count > 15 { bytes += name.utf8.count + 32 }
@@ -73,7 +90,27 @@ struct ScopeIndex: Sendable {
     mutating func addCue(id: Int, memory: MemoryID, embedding: [Float]) throws {
         try retriever.add(embedding, key: id)
         memoryOfCue[id] = memory
+        if cuesOfMemory[memory] == nil {
+            positionOfMember[memory] = members.count
+            members.append(memory)
+        }
         cuesOfMemory[memory, default: []].append(id)
+    }
+
+    mutating func addClause(id: Int, memory: MemoryID, embedding: [Float]) throws {
+        try clauses.add(embedding, key: id)
+        clausesOfMemory[memory, default: []].append(id)
+    }
+
+    /// The mean hubness of the memories that have one (0 when none has): what a memory without a
+    /// neighbourhood row (stored before the store recorded them) is taken to have.
+    var meanHubness: Float {
+        hubness.isEmpty ? 0 : hubness.values.reduce(0, +) / Float(hubness.count)
+    }
+
+    /// The mean of `similarities`, the memory's hubness.
+    static func hubness(of similarities: [Float]) -> Float? {
+        similarities.isEmpty ? nil : similarities.reduce(0, +) / Float(similarities.count)
     }
 
     mutating func addEdge(_ a: MemoryID, _ b: MemoryID, kind: EdgeKind, weight: Float) {
@@ -115,14 +152,23 @@ struct ScopeIndex: Sendable {
     mutating func removeMemory(_ memory: MemoryID, text: String, keepingEdges: Bool = false) {
         lexical.remove(memory, text: text)
         sessionOfMemory[memory] = nil
+        if let position = positionOfMember.removeValue(forKey: memory) {
+            let last = members.removeLast()
+            if position < members.count {
+                members[position] = last
+                positionOfMember[last] = position
+            }
+        }
         for cue in cuesOfMemory.removeValue(forKey: memory) ?? [] {
             retriever.remove(cue)
             memoryOfCue[cue] = nil
         }
+        for clause in clausesOfMemory.removeValue(forKey: memory) ?? [] { clauses.remove(clause) }
         for number in entitiesOfMemory.removeValue(forKey: memory) ?? [] {
             memoriesOfEntity[Int(number)].removeAll { $0 == memory }
         }
         guard !keepingEdges else { return }
+        hubness[memory] = nil
         for newer in newerVersions.removeValue(forKey: memory) ?? [] {
             olderVersions[newer]?.removeAll { $0 == memory }
             if olderVersions[newer]?.isEmpty == true { olderVersions[newer] = nil }
@@ -151,6 +197,16 @@ struct ScopeIndex: Sendable {
         }
         return result
     }
+}
+
+/// What a row of the `cue` table is (its `kind` column).
+enum CueKind: Int, Sendable {
+    /// The embedding of the whole text (every memory has one, its first cue).
+    case whole = 0
+    /// A passage of a long text (``CueExtraction/passages(of:)``).
+    case passage = 1
+    /// A clause of a short text (``CueExtraction/clauses(of:)``); no fly-hash code.
+    case clause = 2
 }
 
 /// Why two memories are associated.

@@ -51,3 +51,24 @@ struct LexicalTermsTests {
         #expect(LexicalTerms.words(of: "  ").isEmpty)
     }
 }
+
+@Suite("Lexical index: coverage of a query")
+struct LexicalCoverageTests {
+    @Test func coverageIsTheIdfWeightedShareOfTheQueryTerms() {
+        var index = LexicalIndex()
+        index.add(1, text: "Kofi moved to Glasgow")
+        index.add(2, text: "Priya plays the cello")
+        index.add(3, text: "Kofi likes cello music, Kofi says")
+        let n = 3.0
+        func idf(_ df: Double) -> Double { log(1 + (n - df + 0.5) / (df + 0.5)) }
+        // Terms: kofi (df 2), take and tram (df 0: counted at the rarest idf), glasgow (df 1).
+        let total = idf(2) + idf(0) + idf(0) + idf(1)
+        let coverage = index.coverage(of: "Where did Kofi take the tram to Glasgow?", for: [1, 2, 3, 9])
+        #expect(coverage.keys.sorted() == [1, 3])
+        #expect(abs(coverage[1]! - (idf(2) + idf(1)) / total) < 1e-12)
+        // Term frequency does not count: memory 3 names Kofi twice.
+        #expect(abs(coverage[3]! - idf(2) / total) < 1e-12)
+        #expect(index.coverage(of: "where did they", for: [1, 2, 3]).isEmpty)
+        #expect(LexicalIndex().coverage(of: "Kofi", for: [1]).isEmpty)
+    }
+}
