@@ -51,7 +51,8 @@ extension MemoryStore {
                     completed = try index.retriever.nearest(state, count: options.denseCandidates)
                 }
                 fusion.add(Self.bestPerMemory(completed, index: index), as: .hopfield)
-                settled = state
+                // Its similarity enters the score only with a positive weight (the default is 0).
+                if options.completionWeight > 0 { settled = state }
             }
             let semantic = !options.stages.isDisjoint(with: [.dense, .hopfield])
             /// The evidence of `memories`: cosines with the query and the settled state, coverage.
