@@ -63,14 +63,8 @@ public enum RecallBenchmark {
         embeddingFile: String? = nil,
         configuration: MemoryStore.Configuration = MemoryStore.Configuration(), progress: (String) -> Void
     ) throws -> Result {
-        let suites = [
-            memoryDevSuite(memoryDev, background: nil),
-            memoryDevSuite(memoryDev, background: locomo),
-            demoSuite(),
-        ]
-        let prepared = try LoCoMoBenchmark.prepare(
-            locomo, encoder: encoder, extraTexts: suites.flatMap { $0.memories.map(\.text) + $0.questions.map(\.text) },
-            embeddingFile: embeddingFile, configuration: configuration, progress: progress)
+        let (suites, prepared) = try prepare(locomo, memoryDev, encoder: encoder, embeddingFile: embeddingFile,
+                                             configuration: configuration, progress: progress)
         let locomoResult = try LoCoMoBenchmark.run(prepared, variants: variants, progress: progress)
         var results: [SuiteResult] = []
         for suite in suites {
@@ -95,10 +89,8 @@ public enum RecallBenchmark {
         variants: [(String, RecallOptions)], embeddingFile: String? = nil,
         configuration: MemoryStore.Configuration = MemoryStore.Configuration(), progress: (String) -> Void
     ) throws -> (locomo: [LoCoMoBenchmark.Table], suites: [SuiteResult]) {
-        let suites = [memoryDevSuite(memoryDev, background: nil), memoryDevSuite(memoryDev, background: locomo), demoSuite()]
-        let prepared = try LoCoMoBenchmark.prepare(
-            locomo, encoder: encoder, extraTexts: suites.flatMap { $0.memories.map(\.text) + $0.questions.map(\.text) },
-            embeddingFile: embeddingFile, configuration: configuration, progress: progress)
+        let (suites, prepared) = try prepare(locomo, memoryDev, encoder: encoder, embeddingFile: embeddingFile,
+                                             configuration: configuration, progress: progress)
         let tables = try LoCoMoBenchmark.tune(prepared, settings: variants.map(\.1))
         let results = try suites.map { try evaluate($0, in: prepared, variants: variants, baselines: false) }
         try prepared.saveEmbeddings()
@@ -106,6 +98,18 @@ public enum RecallBenchmark {
     }
 
     // MARK: - Suites
+
+    /// The keyed suites, and the LoCoMo store with every text of every suite encoded once.
+    static func prepare(
+        _ locomo: LoCoMo, _ memoryDev: MemoryDevSet, encoder: any TextEmbedder, embeddingFile: String?,
+        configuration: MemoryStore.Configuration, progress: (String) -> Void
+    ) throws -> ([Suite], LoCoMoBenchmark.Prepared) {
+        let suites = [memoryDevSuite(memoryDev, background: nil), memoryDevSuite(memoryDev, background: locomo), demoSuite()]
+        let prepared = try LoCoMoBenchmark.prepare(
+            locomo, encoder: encoder, extraTexts: suites.flatMap { $0.memories.map(\.text) + $0.questions.map(\.text) },
+            embeddingFile: embeddingFile, configuration: configuration, progress: progress)
+        return (suites, prepared)
+    }
 
     static func memoryDevSuite(_ set: MemoryDevSet, background: LoCoMo?) -> Suite {
         let scope = background == nil ? "memory-dev" : "memory-dev+locomo"

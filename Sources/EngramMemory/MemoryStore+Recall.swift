@@ -117,7 +117,8 @@ extension MemoryStore {
             Dictionary(try cueEvidence(vector, sample, index, options: options), uniquingKeysWith: { a, _ in a })
         }
         let semantic = try evidence(query), completion = try settled.map(evidence)
-        let fallback = Double(index.meanHubness)
+        // The mean over the scope is a full pass: only for a sample with memories from before v2.
+        let fallback = sample.allSatisfy { index.hubness[$0] != nil } ? 0 : Double(index.meanHubness)
         let values = sample.map { memory in
             Fusion.denseEvidence(semantic: semantic[memory] ?? 0, completion: completion.map { $0[memory] ?? 0 },
                                  hubness: index.hubness[memory].map(Double.init) ?? fallback, options: options)
