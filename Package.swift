@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "EngramAssociative", targets: ["EngramAssociative"]),
         .library(name: "EngramText", targets: ["EngramText"]),
         .library(name: "EngramMemory", targets: ["EngramMemory"]),
+        .library(name: "EngramServer", targets: ["EngramServer"]),
         .executable(name: "engram", targets: ["engram"]),
     ],
     dependencies: [
@@ -18,6 +19,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // Core learning targets: toolchain only.
@@ -44,6 +52,24 @@ let package = Package(
             dependencies: ["EngramKernels", "EngramAssociative", "EngramText", .product(name: "GRDB", package: "GRDB.swift")]
         ),
 
+        // Engram for agents: the MCP tools (stdio and streamable HTTP) and the HTTP API over one
+        // memory service, with its request types, limits, error mapping and bearer-token auth.
+        .target(
+            name: "EngramServer",
+            dependencies: [
+                "EngramMemory",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
         // Data loaders and benchmark harnesses behind `engram bench` and `engram fewshot eval`.
         .systemLibrary(
             name: "CEngramZlib",
@@ -52,13 +78,16 @@ let package = Package(
         ),
         .target(
             name: "EngramBenchmarks",
-            dependencies: ["EngramFewShot", "EngramSpiking", "EngramAssociative", "EngramText", "EngramMemory", "CEngramZlib"]
+            dependencies: [
+                "EngramFewShot", "EngramSpiking", "EngramAssociative", "EngramText", "EngramMemory", "EngramServer", "CEngramZlib",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
 
         .executableTarget(
             name: "engram",
             dependencies: [
-                "EngramFewShot", "EngramSpiking", "EngramAssociative", "EngramText", "EngramMemory", "EngramBenchmarks",
+                "EngramFewShot", "EngramSpiking", "EngramAssociative", "EngramText", "EngramMemory", "EngramServer", "EngramBenchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -77,6 +106,10 @@ let package = Package(
             resources: [.copy("Resources/minilm-golden.json")]
         ),
         .testTarget(name: "EngramMemoryTests", dependencies: ["EngramMemory", "EngramText", "engram"]),
+        .testTarget(
+            name: "EngramServerTests",
+            dependencies: ["EngramServer", "EngramMemory", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
         .testTarget(name: "EngramBenchmarksTests", dependencies: ["EngramBenchmarks", "EngramFewShot"]),
     ],
     swiftLanguageModes: [.v6]

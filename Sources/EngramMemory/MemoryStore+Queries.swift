@@ -15,9 +15,14 @@ extension MemoryStore {
     ///   - scope: only this scope's memories; `nil` for every scope.
     ///   - matching: only memories whose text contains every one of these words (a full-text
     ///     search through the FTS5 index, with Porter stemming: "hiking" finds "hiked").
+    ///   - session: only this session's memories.
+    ///   - from, until: only memories whose time is at or after `from` and before `until`.
     ///   - after: only ids greater than this (pass the last id of the previous page).
     ///   - limit: the page size, ≥ 1.
-    public func list(scope: String? = nil, matching: String? = nil, after: MemoryID = 0, limit: Int = 100) throws -> [Memory] {
+    public func list(
+        scope: String? = nil, session: String? = nil, matching: String? = nil,
+        from: Date? = nil, until: Date? = nil, after: MemoryID = 0, limit: Int = 100
+    ) throws -> [Memory] {
         guard limit >= 1 else { throw MemoryError.invalidArgument(name: "limit", requirement: "must be at least 1, got \(limit)") }
         var conditions = ["id > ?"]
         var arguments: [any DatabaseValueConvertible] = [after]
@@ -25,6 +30,19 @@ extension MemoryStore {
             try Self.validateName(scope, as: "scope")
             conditions.append("scope = ?")
             arguments.append(scope)
+        }
+        if let session {
+            try Self.validateName(session, as: "session")
+            conditions.append("session = ?")
+            arguments.append(session)
+        }
+        if let from {
+            conditions.append("time >= ?")
+            arguments.append(from.timeIntervalSince1970)
+        }
+        if let until {
+            conditions.append("time < ?")
+            arguments.append(until.timeIntervalSince1970)
         }
         if let matching {
             // Every word quoted, so that the user's text is never read as FTS5 query syntax.

@@ -106,6 +106,24 @@ extension MemoryStore {
         }
     }
 
+    /// Deletes every memory of a scope and everything derived from them, in one transaction
+    /// (a user's data removed entirely), and drops the scope's in-memory index.
+    /// - Returns: how many memories were deleted (0 for a scope that holds none).
+    @discardableResult
+    public func forget(scope: String) throws -> Int {
+        try Self.validateName(scope, as: "scope")
+        let (revision, count): (Int64, Int) = try writeTransaction { db in
+            try db.execute(sql: "DELETE FROM memory WHERE scope = ?", arguments: [scope])
+            let deleted = db.changesCount
+            return (try Self.bumpRevision(db), deleted)
+        }
+        applyToIndex(revision: revision) { state in
+            state.scopes[scope] = nil
+            state.chainMemories[scope] = nil
+        }
+        return count
+    }
+
     // MARK: - Steps
 
     /// A validated memory with its cues embedded and coded.

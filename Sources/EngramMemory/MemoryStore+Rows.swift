@@ -197,7 +197,9 @@ extension MemoryStore {
 
     // MARK: - Validation
 
-    static func validate(_ item: NewMemory) throws {
+    /// Checks a memory against the store's rules (text, scope, session, metadata) without storing it.
+    /// - Throws: the ``MemoryError`` that ``remember(_:)-([NewMemory])`` would throw for it.
+    public static func validate(_ item: NewMemory) throws {
         guard !item.text.allSatisfy(\.isWhitespace) else { throw MemoryError.emptyText }
         let bytes = item.text.utf8.count
         guard bytes <= maximumTextBytes else { throw MemoryError.textTooLong(bytes: bytes, limit: maximumTextBytes) }

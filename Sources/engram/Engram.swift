@@ -9,6 +9,7 @@ struct Engram: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Demo.self, Remember.self, Recall.self, Chain.self, Forget.self, List.self, Stats.self, Import.self, Export.self,
+            MCPCommand.self, Serve.self,
             FewShot.self, Embed.self, Bench.self,
         ]
     )

@@ -9,9 +9,17 @@ struct StoreOptions: ParsableArguments {
     @Flag(help: "Print JSON instead of text.") var json = false
     @OptionGroup var model: ModelOptions
 
-    /// The store path: `--store`, `ENGRAM_STORE`, or `<data directory>/engram/memory.sqlite`
-    /// (`~/.local/share` on Linux unless XDG_DATA_HOME says otherwise, `~/Library/Application Support` on macOS).
-    var path: String {
+    /// The store path: `--store`, `ENGRAM_STORE`, or `<data directory>/engram/memory.sqlite`.
+    var path: String { Self.path(store) }
+
+    /// Loads the encoder (provisioning it on first use) and opens the store.
+    func open(configuration: MemoryStore.Configuration = MemoryStore.Configuration()) async throws -> MemoryStore {
+        try await Self.open(path: path, model: model, configuration: configuration)
+    }
+
+    /// `store`, else `ENGRAM_STORE`, else `<data directory>/engram/memory.sqlite` (`~/.local/share`
+    /// on Linux unless XDG_DATA_HOME says otherwise, `~/Library/Application Support` on macOS).
+    static func path(_ store: String?) -> String {
         if let store { return store }
         if let fromEnvironment = ProcessInfo.processInfo.environment["ENGRAM_STORE"], !fromEnvironment.isEmpty {
             return fromEnvironment
@@ -26,8 +34,7 @@ struct StoreOptions: ParsableArguments {
         return base.appendingPathComponent("engram/memory.sqlite").path
     }
 
-    /// Loads the encoder (provisioning it on first use) and opens the store.
-    func open(configuration: MemoryStore.Configuration = MemoryStore.Configuration()) async throws -> MemoryStore {
+    static func open(path: String, model: ModelOptions, configuration: MemoryStore.Configuration = MemoryStore.Configuration()) async throws -> MemoryStore {
         let encoder = try await model.loadEncoder()
         do {
             return try MemoryStore(path: path, embedder: encoder, configuration: configuration)
