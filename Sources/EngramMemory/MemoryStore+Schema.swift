@@ -89,6 +89,20 @@ enum StoreSchema {
         return migrator
     }
 
+    /// Brings the schema up to date. Two processes opening a new file at once can both find a
+    /// migration unapplied (the migrator reads its bookkeeping before it takes the write lock);
+    /// the one that loses the race fails on a table the other made, and rolls back. Reading the
+    /// bookkeeping again then finds the migration applied.
+    static func migrate(_ database: any DatabaseWriter) throws {
+        for attempt in 1...3 {
+            do {
+                return try migrator.migrate(database)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_ERROR && attempt < 3 {
+                continue
+            }
+        }
+    }
+
     /// Checks, through a read-only connection that changes nothing, that `path` is an Engram store
     /// this code can open, or an empty/new database that may become one.
     /// - Throws: ``MemoryError/notAnEngramStore(path:reason:)`` or ``MemoryError/incompatibleStore(path:reason:)``.
@@ -97,15 +111,18 @@ enum StoreSchema {
               let size = attributes[.size] as? NSNumber, size.intValue > 0 else { return }
         var configuration = Configuration()
         configuration.readonly = true
-        let (applicationID, tables, version): (Int32, [String], String?)
+        configuration.busyMode = .timeout(10)
+        let (applicationID, tables, version, migrations): (Int32, [String], String?, Int)
         do {
             let queue = try DatabaseQueue(path: path, configuration: configuration)
-            (applicationID, tables, version) = try queue.read { db in
+            (applicationID, tables, version, migrations) = try queue.read { db in
                 let id = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
                 let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
                 let version = tables.contains("store_info")
                     ? try String.fetchOne(db, sql: "SELECT value FROM store_info WHERE key = 'format_version'") : nil
-                return (id, tables, version)
+                let migrations = tables.contains("grdb_migrations")
+                    ? try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM grdb_migrations") ?? 0 : 0
+                return (id, tables, version, migrations)
             }
             try queue.close()
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
@@ -113,7 +130,10 @@ enum StoreSchema {
         } catch let error as DatabaseError {
             throw MemoryError.notAnEngramStore(path: path, reason: "SQLite cannot read it (\(error.message ?? "\(error.resultCode)"))")
         }
-        if applicationID == 0 && tables.isEmpty { return }
+        // Empty, or being created by another process at this moment (its migrator has made its
+        // bookkeeping table and not yet committed the first migration): the migrator will wait
+        // for that process and find the store made.
+        if applicationID == 0 && (tables.isEmpty || (tables == ["grdb_migrations"] && migrations == 0)) { return }
         guard applicationID == Self.applicationID else {
             let listed = tables.prefix(5).joined(separator: ", ")
             throw MemoryError.notAnEngramStore(

@@ -95,7 +95,7 @@ public final class MemoryStore: Sendable {
         self.embedder = embedder
         self.configuration = configuration
         do {
-            try StoreSchema.migrator.migrate(database)
+            try StoreSchema.migrate(database)
             flyHash = try database.write { db in
                 try Self.settleStoreInfo(db, path: path, embedder: embedder, configuration: configuration)
             }
