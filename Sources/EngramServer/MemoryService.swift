@@ -62,7 +62,8 @@ public final class MemoryService: Sendable {
             throw error
         } catch let error as MemoryError {
             throw APIError(error)
-        } catch is NIOThreadPoolError.ThreadPoolInactive {
+        } catch is NIOThreadPoolError.ThreadPoolInactive, is CancellationError {
+            // The threads have stopped (shutdown), or the caller went away.
             throw APIError(.unavailable, "the server is stopping")
         } catch {
             throw APIError(.internal, "\(error)")

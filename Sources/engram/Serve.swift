@@ -28,10 +28,16 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "The address to bind (loopback by default; anything else should have a token).") var host = "127.0.0.1"
     @Option(help: "The port (0 picks a free one, printed on standard error).") var port = 8765
-    @Option(help: "A bearer token every route but /healthz requires (default: ENGRAM_TOKEN).") var token: String?
+    @Option(help: "A bearer token every route but /healthz requires (default: ENGRAM_TOKEN, which other users cannot see in the process list).")
+    var token: String?
+    @Flag(help: "Print the OpenAPI document of the HTTP API and exit.") var printOpenapi = false
     @OptionGroup var server: ServerOptions
 
     func run() async throws {
+        if printOpenapi {
+            FileHandle.standardOutput.write(OpenAPIDocument.json() + Data("\n".utf8))
+            return
+        }
         let logger = ServerOptions.logger(label: "engram.serve")
         let token = self.token ?? ProcessInfo.processInfo.environment["ENGRAM_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         let service = try await server.service()
