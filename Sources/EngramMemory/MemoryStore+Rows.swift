@@ -200,7 +200,9 @@ extension MemoryStore {
     /// Checks a memory against the store's rules (text, scope, session, metadata) without storing it.
     /// - Throws: the ``MemoryError`` that ``remember(_:)-([NewMemory])`` would throw for it.
     public static func validate(_ item: NewMemory) throws {
-        guard !item.text.allSatisfy(\.isWhitespace) else { throw MemoryError.emptyText }
+        // By code point (as JSON Schema's patterns see it), not by Character: " \u{301}" is one
+        // Character whose first scalar is a space, but it holds a mark.
+        guard !item.text.unicodeScalars.allSatisfy(\.properties.isWhitespace) else { throw MemoryError.emptyText }
         let bytes = item.text.utf8.count
         guard bytes <= maximumTextBytes else { throw MemoryError.textTooLong(bytes: bytes, limit: maximumTextBytes) }
         try validateName(item.scope, as: "scope")
@@ -210,16 +212,18 @@ extension MemoryStore {
         }
         for (key, value) in item.metadata {
             try validateName(key, as: "metadata key")
-            guard value.utf8.count <= 4096 else {
-                throw MemoryError.invalidArgument(name: "metadata value of \(key)", requirement: "must be at most 4096 bytes")
+            guard value.unicodeScalars.count <= 4096 else {
+                throw MemoryError.invalidArgument(name: "metadata value of \(key)", requirement: "must be at most 4096 characters")
             }
         }
     }
 
-    /// A scope, session or metadata key: 1 to 256 bytes, no control characters.
+    /// A scope, session or metadata key: 1 to 256 characters (Unicode code points), no control
+    /// characters.
     static func validateName(_ name: String, as what: String) throws {
-        guard !name.isEmpty, name.utf8.count <= 256 else {
-            throw MemoryError.invalidArgument(name: what, requirement: "must be 1 to 256 bytes long, got \(name.utf8.count)")
+        let length = name.unicodeScalars.count
+        guard (1...256).contains(length) else {
+            throw MemoryError.invalidArgument(name: what, requirement: "must be 1 to 256 characters long, got \(length)")
         }
         guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw MemoryError.invalidArgument(name: what, requirement: "must not contain control characters: \(name.debugDescription)")

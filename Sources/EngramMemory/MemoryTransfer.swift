@@ -84,16 +84,70 @@ public enum MemoryTransfer {
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
-    /// ISO 8601 with fractional seconds, or without them; a date alone means midnight UTC.
+    /// An RFC 3339 date-time (`2026-05-01T09:30:00Z`, `…T09:30:00.250+02:00`; `T` and `Z` in
+    /// either case, any number of fraction digits), or a date alone (`2026-05-01`, midnight UTC).
+    /// Strict: a field out of its range ("12:99") is no date, as JSON Schema's `date-time` says.
     public static func parseTime(_ text: String) -> Date? {
-        let withFraction = ISO8601DateFormatter()
-        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = withFraction.date(from: text) { return date }
-        let plain = ISO8601DateFormatter()
-        if let date = plain.date(from: text) { return date }
-        let day = ISO8601DateFormatter()
-        day.formatOptions = [.withFullDate]
-        return day.date(from: text)
+        let bytes = Array(text.utf8)
+        func number(_ range: Range<Int>) -> Int? {
+            guard range.upperBound <= bytes.count else { return nil }
+            var value = 0
+            for byte in bytes[range] {
+                guard (0x30...0x39).contains(byte) else { return nil }
+                value = value * 10 + Int(byte - 0x30)
+            }
+            return value
+        }
+        func byte(_ index: Int, is characters: String) -> Bool {
+            index < bytes.count && characters.utf8.contains(bytes[index])
+        }
+        guard let year = number(0..<4), byte(4, is: "-"), let month = number(5..<7), byte(7, is: "-"),
+              let day = number(8..<10), (1...12).contains(month), (1...daysIn(month: month, of: year)).contains(day) else { return nil }
+        let midnight = Double(daysSinceEpoch(year: year, month: month, day: day)) * 86_400
+        if bytes.count == 10 { return Date(timeIntervalSince1970: midnight) }
+
+        guard byte(10, is: "Tt"), let hour = number(11..<13), byte(13, is: ":"), let minute = number(14..<16),
+              byte(16, is: ":"), let second = number(17..<19), hour <= 23, minute <= 59, second <= 60 else { return nil }
+        var index = 19
+        var fraction = 0.0
+        if byte(index, is: ".") {
+            var scale = 0.1
+            index += 1
+            let digitsStart = index
+            while index < bytes.count, (0x30...0x39).contains(bytes[index]) {
+                fraction += Double(bytes[index] - 0x30) * scale
+                scale /= 10
+                index += 1
+            }
+            guard index > digitsStart else { return nil }
+        }
+        var offset = 0
+        if byte(index, is: "Zz"), index + 1 == bytes.count {
+            offset = 0
+        } else if byte(index, is: "+-"), index + 6 == bytes.count, let hours = number(index + 1..<index + 3),
+                  byte(index + 3, is: ":"), let minutes = number(index + 4..<index + 6), hours <= 23, minutes <= 59 {
+            offset = (hours * 60 + minutes) * 60 * (bytes[index] == UInt8(ascii: "-") ? -1 : 1)
+        } else {
+            return nil
+        }
+        let seconds = Double(hour * 3600 + minute * 60 + second - offset) + fraction
+        return Date(timeIntervalSince1970: midnight + seconds)
+    }
+
+    private static func isLeap(_ year: Int) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }
+
+    private static func daysIn(month: Int, of year: Int) -> Int {
+        [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    }
+
+    /// Days from 1970-01-01 to a date of the proleptic Gregorian calendar.
+    private static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 
     /// ISO 8601 in UTC with milliseconds (what ``parseTime(_:)`` reads back exactly to the millisecond).

@@ -12,7 +12,7 @@ struct Arguments: Sendable {
     ///   - fromQuery: the values come from a URL query, so integers arrive as strings.
     ///   - prefix: the field name prefix for error messages (a batch item's `memories[2].`).
     init(
-        _ values: [String: Value], parameters: [Parameter], anyOfRequired alternatives: [String] = [],
+        _ values: [String: Value], parameters: [Parameter], exactlyOneOf alternatives: [String] = [],
         fromQuery: Bool = false, prefix: String = ""
     ) throws(APIError) {
         let known = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0) })
@@ -28,9 +28,11 @@ struct Arguments: Sendable {
         for parameter in parameters where parameter.required && checked[parameter.name] == nil {
             throw APIError(.malformedRequest, "is required", field: prefix + parameter.name)
         }
-        if !alternatives.isEmpty, !alternatives.contains(where: { checked[$0] != nil }) {
-            throw APIError(.malformedRequest, "one of \(alternatives.joined(separator: ", ")) is required",
-                           field: prefix + alternatives[0])
+        let given = alternatives.filter { checked[$0] != nil }
+        if !alternatives.isEmpty, given.count != 1 {
+            let names = alternatives.joined(separator: " or ")
+            throw APIError(.malformedRequest, given.isEmpty ? "one of \(names) is required" : "give either \(names), not both",
+                           field: prefix + (given.count > 1 ? given[1] : alternatives[0]))
         }
         self.values = checked
     }
@@ -58,16 +60,16 @@ struct Arguments: Sendable {
         switch parameter.kind {
         case let .text(maxBytes):
             let text = try string(value, field: field)
-            guard !text.isEmpty else { throw APIError(.invalidArgument, "must not be empty", field: field) }
+            guard !text.unicodeScalars.allSatisfy(\.properties.isWhitespace) else {
+                throw APIError(.invalidArgument, "must not be empty or only white space", field: field)
+            }
             guard text.utf8.count <= maxBytes else {
                 throw APIError(.invalidArgument, "is \(text.utf8.count) bytes of UTF-8; the limit is \(maxBytes)", field: field)
             }
             return .string(text)
         case .name:
             let name = try string(value, field: field)
-            guard (1...Parameter.maximumNameBytes).contains(name.utf8.count) else {
-                throw APIError(.invalidArgument, "must be 1 to \(Parameter.maximumNameBytes) bytes long, got \(name.utf8.count)", field: field)
-            }
+            try checkName(name, field: field)
             return .string(name)
         case let .integer(range):
             let number = try integer(value, fromQuery: fromQuery, field: field)
@@ -87,10 +89,11 @@ struct Arguments: Sendable {
                 throw APIError(.invalidArgument, "may hold at most \(Parameter.maximumMetadataPairs) pairs, got \(object.count)", field: field)
             }
             var metadata: [String: Value] = [:]
-            for (key, item) in object {
+            for (key, item) in object.sorted(by: { $0.key < $1.key }) {
+                try checkName(key, field: field, what: "a key ")
                 let text = try string(item, field: "\(field).\(key)")
-                guard text.utf8.count <= Parameter.maximumMetadataValueBytes else {
-                    throw APIError(.invalidArgument, "must be at most \(Parameter.maximumMetadataValueBytes) bytes", field: "\(field).\(key)")
+                guard text.unicodeScalars.count <= Parameter.maximumMetadataValueLength else {
+                    throw APIError(.invalidArgument, "must be at most \(Parameter.maximumMetadataValueLength) characters", field: "\(field).\(key)")
                 }
                 metadata[key] = .string(text)
             }
@@ -104,6 +107,17 @@ struct Arguments: Sendable {
                 throw wrongType(item, expected: "an object", field: "\(field)[\(index)]")
             }
             return value
+        }
+    }
+
+    /// The store's rule for scopes, sessions and metadata keys.
+    private static func checkName(_ name: String, field: String, what: String = "") throws(APIError) {
+        let length = name.unicodeScalars.count
+        guard (1...Parameter.maximumNameLength).contains(length) else {
+            throw APIError(.invalidArgument, "\(what)must be 1 to \(Parameter.maximumNameLength) characters long, got \(length)", field: field)
+        }
+        guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw APIError(.invalidArgument, "\(what)must not contain control characters: \(name.debugDescription)", field: field)
         }
     }
 

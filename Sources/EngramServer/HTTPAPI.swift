@@ -9,7 +9,8 @@ import NIOCore
 enum HTTPAPI {
     static func router(service: MemoryService, sessions: MCPSessions, token: String?) -> Router<BasicRequestContext> {
         let router = Router()
-        router.middlewares.add(ErrorMiddleware())
+        router.middlewares.add(ErrorMiddleware(routes: RouteTable(document: OpenAPIDocument.document(limits: service.limits),
+                                                                  extra: [MCPRoute.path: ["GET", "POST", "DELETE"]])))
         router.middlewares.add(BearerTokenMiddleware(token: token, openPaths: ["/healthz"]))
 
         router.get("/healthz") { _, _ in json(["status": "ok"]) }
@@ -124,6 +125,8 @@ enum HTTPAPI {
 /// (no such route, 413…) by its status, anything else as a 500 that says no more than that.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
+    /// Which methods each path takes, to tell "no such method here" (405) from "no such path".
+    let routes: RouteTable
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -131,6 +134,11 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch let error as APIError {
             return Self.response(error)
         } catch let error as any HTTPResponseError {
+            if error.status.code == 404, let allowed = routes.methods(for: request.uri.path) {
+                var response = Self.response(APIError(.methodNotAllowed, "\(request.uri.path) takes \(allowed.joined(separator: ", ")), not \(request.method)"))
+                response.headers[.allow] = allowed.joined(separator: ", ")
+                return response
+            }
             let code: APIError.Code = switch error.status.code {
             case 401: .unauthorized
             case 404: .notFound
@@ -153,5 +161,28 @@ struct ErrorMiddleware: RouterMiddleware {
         if error.code == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
         if error.code == .overloaded { response.headers[.retryAfter] = "1" }
         return response
+    }
+}
+
+/// The paths the API serves (templates such as `/v1/memories/{id}`) and their methods.
+struct RouteTable: Sendable {
+    private let routes: [(segments: [Substring], methods: [String])]
+
+    /// The routes of an OpenAPI document, and `extra` ones it does not describe.
+    init(document: Value, extra: [String: [String]]) {
+        var table = extra
+        for (path, item) in document.objectValue?["paths"]?.objectValue ?? [:] {
+            table[path] = (item.objectValue ?? [:]).keys.filter { $0 != "parameters" }.map { $0.uppercased() }.sorted()
+        }
+        routes = table.map { (segments: $0.key.split(separator: "/"), methods: $0.value) }
+    }
+
+    /// The methods `path` takes, or `nil` if no route has this path.
+    func methods(for path: String) -> [String]? {
+        let segments = path.split(separator: "/")
+        return routes.first { route in
+            route.segments.count == segments.count
+                && zip(route.segments, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
+        }?.methods
     }
 }

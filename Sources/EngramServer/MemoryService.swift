@@ -46,7 +46,7 @@ public final class MemoryService: Sendable {
     /// - Throws: ``APIError`` only.
     public func perform(_ operation: Operation, arguments: [String: Value], fromQuery: Bool = false) async throws -> any Codable & Sendable {
         let checked = try Arguments(arguments, parameters: operation.parameters(limits),
-                                    anyOfRequired: operation.anyOfRequired, fromQuery: fromQuery)
+                                    exactlyOneOf: operation.exactlyOneOf, fromQuery: fromQuery)
         let admitted = inFlight.withLockedValue { count in
             guard count < limits.maximumInFlight else { return false }
             count += 1
@@ -95,18 +95,11 @@ public final class MemoryService: Sendable {
     }
 
     private func remember(_ arguments: Arguments) throws -> Responses.Remembered {
-        let items: [Arguments]
-        if arguments.string("text") != nil {
-            guard try arguments.items("memories", parameters: Operation.memoryItemParameters).isEmpty else {
-                throw APIError(.malformedRequest, "give either text or memories, not both", field: "memories")
-            }
-            items = [arguments]
-        } else {
-            items = try arguments.items("memories", parameters: Operation.memoryItemParameters)
-        }
+        let single = arguments.string("text") != nil
+        let items = single ? [arguments] : try arguments.items("memories", parameters: Operation.memoryItemParameters)
         var memories: [NewMemory] = []
         for (index, item) in items.enumerated() {
-            let prefix = items.count == 1 && arguments.string("text") != nil ? "" : "memories[\(index)]."
+            let prefix = single ? "" : "memories[\(index)]."
             let memory = NewMemory(text: item.string("text")!, scope: try scope(item, fieldPrefix: prefix),
                                    session: item.string("session"), metadata: item.metadata("metadata") ?? [:],
                                    time: item.time("time"))
@@ -138,9 +131,6 @@ public final class MemoryService: Sendable {
         let hops = arguments.integer("hops") ?? 3
         let steps: [ChainStep]
         if let id = arguments.int64("id") {
-            guard arguments.string("cue") == nil else {
-                throw APIError(.malformedRequest, "give either id or cue, not both", field: "cue")
-            }
             steps = try store.chain(from: try visibleMemory(id).id, hops: hops)
         } else {
             steps = try store.chain(fromCue: arguments.string("cue")!, scope: try scope(arguments), hops: hops)
@@ -151,9 +141,8 @@ public final class MemoryService: Sendable {
     private func update(_ arguments: Arguments) throws -> Responses.OneMemory {
         let old = try visibleMemory(arguments.int64("id")!)
         let text = arguments.string("text"), metadata = arguments.metadata("metadata"), time = arguments.time("time")
-        guard text != nil || metadata != nil || time != nil else {
-            throw APIError(.malformedRequest, "nothing to change: give text, metadata or time", field: "text")
-        }
+        // Nothing to change is a change of nothing, as PATCH with {} is.
+        guard text != nil || metadata != nil || time != nil else { return Responses.OneMemory(memory: .init(old)) }
         let item = NewMemory(text: text ?? old.text, scope: old.scope, session: old.session,
                              metadata: metadata ?? old.metadata, time: time ?? old.time)
         do { try MemoryStore.validate(item) } catch let error as MemoryError { throw APIError(error) }
@@ -165,6 +154,11 @@ public final class MemoryService: Sendable {
         let limit = arguments.integer("limit") ?? 50
         let scope = fixedScope ?? arguments.string("scope")
         if arguments.string("scope") != nil { _ = try self.scope(arguments) }
+        // Every memory contains every one of no words; but a search for "?!" finding everything
+        // would surprise, so it finds nothing.
+        if let matching = arguments.string("matching"), !matching.unicodeScalars.contains(where: Self.isWordCharacter) {
+            return Responses.Listed(memories: [], nextAfterID: nil)
+        }
         // One more than the page tells whether another page follows.
         let page = try store.list(
             scope: scope, session: arguments.string("session"), matching: arguments.string("matching"),
@@ -184,6 +178,11 @@ public final class MemoryService: Sendable {
         return Responses.Statistics(memories: statistics.memories, scopes: statistics.scopes, cues: statistics.cues,
                                     edges: statistics.edges, formatVersion: statistics.formatVersion,
                                     fileBytes: statistics.fileBytes)
+    }
+
+    /// What the full-text index takes for part of a word.
+    private static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.isAlphabetic || scalar.properties.numericType != nil
     }
 
     // MARK: - Scope

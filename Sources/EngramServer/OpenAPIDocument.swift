@@ -15,9 +15,9 @@ public enum OpenAPIDocument {
 
     static func document(limits: ServerLimits) -> Value {
         let id: Value = ["name": "id", "in": "path", "required": true, "description": "The memory's id.",
-                         "schema": ["type": "integer", "minimum": 1]]
+                         "schema": ["type": "integer", "minimum": 1, "maximum": .int(Int(Int64.max))]]
         let scope: Value = ["name": "scope", "in": "path", "required": true, "description": "The scope.",
-                            "schema": ["type": "string", "minLength": 1, "maxLength": .int(Parameter.maximumNameBytes)]]
+                            "schema": Parameter.nameSchema]
         var update = Operation.updateMemory.parameters(limits)
         update.removeAll { $0.name == "id" }
         let paths: [String: Value] = [

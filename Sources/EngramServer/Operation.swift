@@ -41,8 +41,8 @@ public enum Operation: String, CaseIterable, Sendable {
     var isDestructive: Bool { [.updateMemory, .forget, .forgetScope].contains(self) }
     var isIdempotent: Bool { self != .remember }
 
-    /// At least one of these must be present.
-    var anyOfRequired: [String] {
+    /// Exactly one of these must be present.
+    var exactlyOneOf: [String] {
         switch self {
         case .remember: ["text", "memories"]
         case .chain: ["id", "cue"]
@@ -117,12 +117,12 @@ public enum Operation: String, CaseIterable, Sendable {
         Parameter(name: "scope", kind: .name,
                   description: "The scope (a user, an agent): a hard partition. Default: the server's scope, else \"default\"."),
         Parameter(name: "session", kind: .name, description: "The conversation or episode it belongs to; memories of a session are linked in order."),
-        Parameter(name: "metadata", kind: .metadata, description: "String pairs to filter on (at most 64, values up to 4 KB)."),
+        Parameter(name: "metadata", kind: .metadata, description: "String pairs to filter on (at most 64, values up to 4,096 characters)."),
         Parameter(name: "time", kind: .time, description: "When it happened (ISO 8601); default: now. The later of two versions of a fact wins."),
     ]
 
     /// The JSON Schema of the operation's arguments.
     func inputSchema(_ limits: ServerLimits) -> Value {
-        Parameter.objectSchema(parameters(limits), anyOfRequired: anyOfRequired)
+        Parameter.objectSchema(parameters(limits), exactlyOneOf: exactlyOneOf)
     }
 }

@@ -7,13 +7,14 @@ struct Parameter: Sendable {
     enum Kind: Sendable {
         /// A non-empty string of at most this many bytes of UTF-8.
         case text(maxBytes: Int)
-        /// A name (scope, session): 1 to 256 bytes of UTF-8.
+        /// A name (scope, session): 1 to 256 characters, no control characters.
         case name
         /// An integer in this range.
         case integer(ClosedRange<Int>)
         /// An ISO 8601 date-time (or a date alone, meaning midnight UTC).
         case time
-        /// An object of string values (metadata): at most 64 pairs, values at most 4 KB.
+        /// An object of string values (metadata): at most 64 pairs named like names, values of at
+        /// most 4,096 characters.
         case metadata
         /// A batch of memories to store, each an object of ``Operation/memoryItemParameters``.
         case memories(maxItems: Int)
@@ -24,26 +25,37 @@ struct Parameter: Sendable {
     var description: String
     var required = false
 
-    static let maximumNameBytes = 256
+    static let maximumNameLength = 256
     static let maximumMetadataPairs = 64
-    static let maximumMetadataValueBytes = 4096
+    static let maximumMetadataValueLength = 4096
 
-    /// This parameter's JSON Schema.
+    /// A string with a character outside Unicode's White_Space (what the store takes for text).
+    static let notBlankPattern: Value =
+        "[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    /// A string without control characters (Unicode's Cc), as names must be.
+    static let noControlsPattern: Value = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    static let nameSchema: Value = [
+        "type": "string", "minLength": 1, "maxLength": .int(maximumNameLength), "pattern": noControlsPattern,
+    ]
+
+    /// This parameter's JSON Schema; an optional one may also be `null` (absent), as LLM
+    /// clients often send for arguments they leave out.
     var schema: Value {
         var schema: [String: Value]
         switch kind {
         case let .text(maxBytes):
-            schema = ["type": "string", "minLength": 1, "maxLength": .int(maxBytes)]
+            // maxLength counts code points, so it is a bound the byte limit implies, not the limit.
+            schema = ["type": "string", "minLength": 1, "maxLength": .int(maxBytes), "pattern": Self.notBlankPattern]
         case .name:
-            schema = ["type": "string", "minLength": 1, "maxLength": .int(Self.maximumNameBytes)]
+            schema = Self.nameSchema.objectValue!
         case let .integer(range):
             schema = ["type": "integer", "minimum": .int(range.lowerBound), "maximum": .int(range.upperBound)]
         case .time:
-            schema = ["type": "string", "format": "date-time"]
+            schema = ["type": "string", "anyOf": [["format": "date-time"], ["format": "date"]]]
         case .metadata:
             schema = [
-                "type": "object", "maxProperties": .int(Self.maximumMetadataPairs),
-                "additionalProperties": ["type": "string", "maxLength": .int(Self.maximumMetadataValueBytes)],
+                "type": "object", "maxProperties": .int(Self.maximumMetadataPairs), "propertyNames": Self.nameSchema,
+                "additionalProperties": ["type": "string", "maxLength": .int(Self.maximumMetadataValueLength)],
             ]
         case let .memories(maxItems):
             schema = [
@@ -51,13 +63,14 @@ struct Parameter: Sendable {
                 "items": Self.objectSchema(Operation.memoryItemParameters),
             ]
         }
+        if !required, let type = schema["type"] { schema["type"] = [type, "null"] }
         schema["description"] = .string(description)
         return .object(schema)
     }
 
-    /// The JSON Schema of an object with these properties; `oneOfRequired` lists alternatives of
-    /// which at least one must be present (remember's `text` or `memories`).
-    static func objectSchema(_ parameters: [Parameter], anyOfRequired alternatives: [String] = []) -> Value {
+    /// The JSON Schema of an object with these properties; `alternatives` lists arguments of
+    /// which exactly one must be present (remember's `text` or `memories`).
+    static func objectSchema(_ parameters: [Parameter], exactlyOneOf alternatives: [String] = []) -> Value {
         var schema: [String: Value] = [
             "type": "object",
             "properties": .object(Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.schema) })),
@@ -66,7 +79,9 @@ struct Parameter: Sendable {
         let required = parameters.filter(\.required).map(\.name)
         if !required.isEmpty { schema["required"] = .array(required.map(Value.string)) }
         if !alternatives.isEmpty {
-            schema["anyOf"] = .array(alternatives.map { ["required": [.string($0)]] })
+            schema["oneOf"] = .array(alternatives.map { name in
+                Value.object(["required": [.string(name)], "properties": .object([name: ["not": ["type": "null"]]])])
+            })
         }
         return .object(schema)
     }
