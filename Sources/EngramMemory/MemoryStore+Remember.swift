@@ -25,16 +25,35 @@ extension MemoryStore {
         guard !items.isEmpty else { return [] }
         let now = Date()
         let prepared = try prepare(items, now: now)
+        // The neighbours are found outside the write lock; a memory taken for an item's twin may
+        // be forgotten before the write. Then the item would be acknowledged and lost, so the
+        // write checks the twins and, if one is gone, looks again.
+        for _ in 1...3 {
+            if let outcomes = try remember(prepared, now: now, twinsMustExist: true) { return outcomes }
+        }
+        // Twins forgotten three times over while this waited: answer with what the index says.
+        return try remember(prepared, now: now, twinsMustExist: false)!
+    }
+
+    /// One attempt of ``remember(_:)-([NewMemory])``: `nil` if a twin vanished meanwhile.
+    private func remember(_ prepared: [PreparedMemory], now: Date, twinsMustExist: Bool) throws -> [RememberOutcome]? {
         let neighbourhood = try findNeighbours(prepared)
         let duplicates = neighbourhood.duplicates
         let toStore = prepared.indices.filter { duplicates[$0] == nil }
+        let twins: [MemoryID] = duplicates.compactMap { if case let .memory(id, _)? = $0 { id } else { nil } }
 
         var ids: [Int: MemoryID] = [:]
-        if !toStore.isEmpty {
+        if !toStore.isEmpty || !twins.isEmpty {
             let stored = toStore.map { (prepared[$0], neighbourhood.nearest[$0]) }
             let threshold = configuration.supersessionThreshold
             let distinctness = configuration.supersessionDistinctness
-            let written: (revision: Int64, rows: [WrittenMemory]) = try writeTransaction { db in
+            let written: (revision: Int64, rows: [WrittenMemory])? = try writeTransaction { db in
+                if twinsMustExist, !twins.isEmpty {
+                    let present = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM memory WHERE id IN (\(twins.map { _ in "?" }.joined(separator: ",")))",
+                                                   arguments: StatementArguments(twins)) ?? 0
+                    if present < Set(twins).count { return nil }
+                }
+                guard !toStore.isEmpty else { return (try Self.currentRevision(db), []) }
                 var rows: [WrittenMemory] = []
                 for i in toStore { rows.append(try Self.insert(prepared[i], now: now, in: db)) }
                 // Versions are judged against the neighbourhoods as they were before this write.
@@ -44,9 +63,12 @@ extension MemoryStore {
                 try Self.recordNeighbourhoods(&rows, stored: stored, in: db)
                 return (try Self.bumpRevision(db), rows)
             }
+            guard let written else { return nil }
             for (i, row) in zip(toStore, written.rows) { ids[i] = row.id }
-            applyToIndex(revision: written.revision) { state in
-                for row in written.rows { row.apply(to: &state) }
+            if !written.rows.isEmpty {
+                applyToIndex(revision: written.revision) { state in
+                    for row in written.rows { row.apply(to: &state) }
+                }
             }
         }
         return duplicates.indices.map { i in

@@ -49,7 +49,9 @@ enum HTTPAPI {
         }
         router.get("/v1/scopes") { _, _ in try json(try await service.perform(.scopes, arguments: [:])) }
         router.delete("/v1/scopes/{scope}") { _, context in
-            let scope = context.parameters.get("scope") ?? ""
+            // Path parameters arrive percent-encoded ("alice%2Fplanner").
+            let raw = context.parameters.get("scope") ?? ""
+            let scope = raw.removingPercentEncoding ?? raw
             return try json(try await service.perform(.forgetScope, arguments: ["scope": .string(scope)]))
         }
         router.get("/v1/stats") { _, _ in try json(try await service.perform(.stats, arguments: [:])) }
