@@ -205,6 +205,10 @@ extension MemoryStore {
         guard !item.text.unicodeScalars.allSatisfy(\.properties.isWhitespace) else { throw MemoryError.emptyText }
         let bytes = item.text.utf8.count
         guard bytes <= maximumTextBytes else { throw MemoryError.textTooLong(bytes: bytes, limit: maximumTextBytes) }
+        // SQLite's C strings end at NUL: the text would come back cut short.
+        guard !item.text.unicodeScalars.contains("\u{0}") else {
+            throw MemoryError.invalidArgument(name: "text", requirement: "must not contain NUL characters (U+0000)")
+        }
         try validateName(item.scope, as: "scope")
         if let session = item.session { try validateName(session, as: "session") }
         guard item.metadata.count <= 64 else {

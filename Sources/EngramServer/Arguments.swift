@@ -63,6 +63,9 @@ struct Arguments: Sendable {
             guard !text.unicodeScalars.allSatisfy(\.properties.isWhitespace) else {
                 throw APIError(.invalidArgument, "must not be empty or only white space", field: field)
             }
+            guard !text.unicodeScalars.contains("\u{0}") else {
+                throw APIError(.invalidArgument, "must not contain NUL characters (U+0000)", field: field)
+            }
             guard text.utf8.count <= maxBytes else {
                 throw APIError(.invalidArgument, "is \(text.utf8.count) bytes of UTF-8; the limit is \(maxBytes)", field: field)
             }

@@ -45,7 +45,10 @@ struct Parameter: Sendable {
         switch kind {
         case let .text(maxBytes):
             // maxLength counts code points, so it is a bound the byte limit implies, not the limit.
-            schema = ["type": "string", "minLength": 1, "maxLength": .int(maxBytes), "pattern": Self.notBlankPattern]
+            schema = [
+                "type": "string", "minLength": 1, "maxLength": .int(maxBytes),
+                "allOf": [["pattern": Self.notBlankPattern], ["pattern": "^[^\\u0000]*$"]],
+            ]
         case .name:
             schema = Self.nameSchema.objectValue!
         case let .integer(range):

@@ -2,6 +2,7 @@
 refused request changes nothing."""
 
 import json
+import random
 import signal
 import threading
 import time
@@ -197,3 +198,37 @@ def test_sigterm_finishes_writes_in_flight_and_loses_no_acknowledged_one(start_s
                 break
             after = page["next_after_id"]
     assert set(acknowledged) <= stored
+
+
+def test_acknowledged_memories_can_be_read_back(server):
+    """Writes, updates and deletes of memories and whole scopes interleaved at random: every id a
+    remember returns (stored or the twin of a duplicate) can be read right after."""
+    rng = random.Random(7)
+    alive = set()
+
+    def text():
+        return "".join(rng.choice("abcdefghij \u00e9\u0085\U0001F60D") for _ in range(rng.randint(1, 12))) or "x"
+
+    with server.client() as client:
+        for step in range(800):
+            roll, scope = rng.random(), rng.choice(["default", "s1", "s2"])
+            if roll < 0.45:
+                body = ({"text": text(), "scope": scope} if rng.random() < 0.5
+                        else {"memories": [{"text": text(), "scope": scope} for _ in range(rng.randint(1, 4))]})
+                response = client.post("/v1/memories", json=body)
+                if response.status_code not in (200, 201):
+                    assert response.status_code == 422, response.text
+                    continue
+                for item in response.json()["results"]:
+                    assert client.get(f"/v1/memories/{item['id']}").status_code == 200, (step, body, response.json())
+                    alive.add(item["id"])
+            elif roll < 0.7 and alive:
+                victim = rng.choice(sorted(alive))
+                client.delete(f"/v1/memories/{victim}")
+                alive.discard(victim)
+            elif roll < 0.75:
+                client.delete(f"/v1/scopes/{scope}")
+            elif roll < 0.9 and alive:
+                client.patch(f"/v1/memories/{rng.choice(sorted(alive))}", json={"text": text()})
+            else:
+                assert client.post("/v1/recall", json={"query": text(), "scope": scope}).status_code == 200

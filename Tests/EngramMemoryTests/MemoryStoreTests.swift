@@ -106,7 +106,12 @@ struct MemoryStoreTests {
         let store = try MemoryStore(inMemoryWith: embedder)
         try store.remember("kept", scope: "u")
         #expect(throws: MemoryError.emptyText) { try store.remember("", scope: "u") }
-        #expect(throws: MemoryError.emptyText) { try store.remember(" \n\t", scope: "u") }
+        #expect(throws: MemoryError.emptyText) { try store.remember(" \n\t\u{2003}\u{85}", scope: "u") }
+        #expect(throws: MemoryError.invalidArgument(name: "text", requirement: "must not contain NUL characters (U+0000)")) {
+            try store.remember("cut\u{0}short", scope: "u")
+        }
+        #expect(throws: MemoryError.self) { try store.remember("x", scope: String(repeating: "é", count: 257)) }
+        try store.remember(" \u{301}", scope: String(repeating: "é", count: 256))
         let long = String(repeating: "a", count: MemoryStore.maximumTextBytes + 1)
         #expect(throws: MemoryError.textTooLong(bytes: MemoryStore.maximumTextBytes + 1, limit: MemoryStore.maximumTextBytes)) {
             try store.remember(long, scope: "u")
@@ -120,7 +125,7 @@ struct MemoryStoreTests {
         #expect(throws: MemoryError.emptyText) {
             try store.remember([NewMemory(text: "fine", scope: "u"), NewMemory(text: "", scope: "u")])
         }
-        #expect(try store.statistics().memories == 1)
+        #expect(try store.statistics().memories == 2)
     }
 
     @Test func filtersRestrictRecall() throws {
