@@ -79,8 +79,10 @@ let package = Package(
         .target(
             name: "EngramBenchmarks",
             dependencies: [
-                "EngramFewShot", "EngramSpiking", "EngramAssociative", "EngramText", "EngramMemory", "EngramServer", "CEngramZlib",
+                "EngramFewShot", "EngramSpiking", "EngramAssociative", "EngramText", "EngramMemory", "CEngramZlib",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
 

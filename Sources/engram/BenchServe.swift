@@ -1,0 +1,79 @@
+import ArgumentParser
+import EngramBenchmarks
+import EngramText
+import Foundation
+
+/// `engram bench serve`: the server's latency and throughput beside the library's, same run.
+struct BenchServe: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Concurrent clients (70% recall, 25% remember, 5% forget) through the library and against engram serve on loopback.",
+        discussion: "Seeds two stores alike with generated memories, runs the same operations through the library and over HTTP, and checks that every acknowledged write is there. --soak runs the server side for that many seconds and samples its resident memory.")
+
+    @Flag(help: "Print JSON instead of a table.") var json = false
+    @Option(help: "Concurrent clients.") var clients = 32
+    @Option(help: "Operations per client.") var operations = 40
+    @Option(help: "Memories each store starts with.") var seedMemories = 1_000
+    @Option(help: "Run the server side for this many seconds, sampling its memory.") var soak: Double?
+    @OptionGroup var model: ModelOptions
+
+    func run() async throws {
+        let modelDirectory = try await model.resolveDirectory()
+        let encoder: SentenceEncoder
+        do { encoder = try SentenceEncoder(directory: modelDirectory) } catch { throw CommandFailure("\(error)") }
+        guard let executable = Bundle.main.executableURL else { throw CommandFailure("cannot find the engram executable") }
+        var settings = ServeBenchmark.Settings()
+        settings.clients = clients
+        settings.operationsPerClient = operations
+        settings.seedMemories = seedMemories
+        settings.soakSeconds = soak
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("engram-bench-serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result: ServeBenchmark.Result
+        do {
+            result = try await ServeBenchmark.run(settings, embedder: encoder, executable: executable, modelDirectory: modelDirectory,
+                                                  directory: directory) { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+        let resident = result.serverResidentBytes
+        if json {
+            func side(_ s: ServeBenchmark.Side) -> [String: Any] {
+                var object: [String: Any] = [
+                    "operations": s.operations, "seconds": s.seconds, "throughput_per_second": s.throughput,
+                    "p50_ms": s.percentile(0.5), "p99_ms": s.percentile(0.99), "errors": s.errors,
+                    "acknowledged_writes": s.acknowledgedWrites, "lost_writes": s.lostWrites, "forgotten_but_present": s.resurrected,
+                ]
+                for kind in ServeBenchmark.Kind.allCases where s.latencies[kind] != nil {
+                    object[kind.rawValue] = ["count": s.latencies[kind]!.count, "p50_ms": s.percentile(0.5, of: kind), "p99_ms": s.percentile(0.99, of: kind)]
+                }
+                object["first_error"] = s.firstError
+                return object
+            }
+            var object: [String: Any] = [
+                "clients": clients, "seed_memories": seedMemories, "library": side(result.library), "server": side(result.server),
+                "server_p50_over_library_p50": result.serverP50Ratio,
+            ]
+            if let first = resident.first, let last = resident.last {
+                object["server_resident_bytes"] = ["first": first.bytes, "last": last.bytes, "max": resident.map(\.bytes).max() ?? 0,
+                                                   "samples": resident.count, "seconds": last.seconds]
+            }
+            printJSON(object)
+        } else {
+            func f(_ x: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", x) }
+            print("engram bench serve: \(clients) clients, 70% recall / 25% remember / 5% forget, stores seeded with \(seedMemories) memories, real encoder")
+            var rows: [[String]] = []
+            for (name, s) in [("library", result.library), ("server (HTTP, loopback)", result.server)] {
+                rows.append([name, "\(s.operations)", f(s.throughput, 1), f(s.percentile(0.5)), f(s.percentile(0.99)),
+                             f(s.percentile(0.5, of: .recall)), f(s.percentile(0.5, of: .remember)), "\(s.errors)", "\(s.lostWrites)"])
+            }
+            printTable(header: ["side", "ops", "ops/s", "p50 ms", "p99 ms", "recall p50", "remember p50", "errors", "lost writes"], rows: rows)
+            print("server p50 / library p50: \(f(result.serverP50Ratio))")
+            if let first = resident.first, let last = resident.last {
+                print("server resident memory: \(first.bytes / 1_048_576) MiB at \(f(first.seconds, 0)) s, \(last.bytes / 1_048_576) MiB at \(f(last.seconds, 0)) s, max \((resident.map(\.bytes).max() ?? 0) / 1_048_576) MiB (\(resident.count) samples)")
+            }
+            if let error = result.server.firstError ?? result.library.firstError { print("first error: \(error)") }
+        }
+    }
+}
