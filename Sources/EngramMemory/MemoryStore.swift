@@ -56,6 +56,9 @@ public final class MemoryStore: Sendable {
     /// Where the store lives (`:memory:` for an in-memory store).
     public let path: String
     public let configuration: Configuration
+    /// What was found amiss when the store was opened (such as a file other users can read),
+    /// one line each, for the caller to show.
+    public let warnings: [String]
     let database: any DatabaseWriter
     let embedder: any TextEmbedder
     let flyHash: FlyHash
@@ -67,8 +70,14 @@ public final class MemoryStore: Sendable {
     ///   another encoder, ``MemoryError/database(_:)`` when SQLite cannot open it.
     public convenience init(path: String, embedder: any TextEmbedder, configuration: Configuration = Configuration()) throws {
         try StoreSchema.checkExistingFile(at: path)
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var warnings: [String] = []
+        if FileManager.default.fileExists(atPath: path) {
+            warnings += [PrivateFile.wideAccessWarning(forPath: path)].compactMap { $0 }
+        } else {
+            // Created 0600 before SQLite opens it, which gives its -wal and -shm the same mode.
+            try PrivateFile.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path)
+            try PrivateFile.create(atPath: path)
+        }
         var databaseConfiguration = GRDB.Configuration.databaseConfiguration
         databaseConfiguration.label = "engram"
         let pool: DatabasePool
@@ -77,7 +86,7 @@ public final class MemoryStore: Sendable {
         } catch {
             throw MemoryError.database("cannot open \(path): \(Self.describe(error))")
         }
-        try self.init(database: pool, path: path, embedder: embedder, configuration: configuration)
+        try self.init(database: pool, path: path, embedder: embedder, configuration: configuration, warnings: warnings)
     }
 
     /// An empty store that lives in memory only (for tests and throw-away sessions).
@@ -89,7 +98,10 @@ public final class MemoryStore: Sendable {
         try self.init(database: queue, path: ":memory:", embedder: embedder, configuration: configuration)
     }
 
-    private init(database: any DatabaseWriter, path: String, embedder: any TextEmbedder, configuration: Configuration) throws {
+    private init(
+        database: any DatabaseWriter, path: String, embedder: any TextEmbedder, configuration: Configuration, warnings: [String] = []
+    ) throws {
+        self.warnings = warnings
         self.database = database
         self.path = path
         self.embedder = embedder

@@ -1,3 +1,4 @@
+import EngramMemory
 import Foundation
 
 /// Prints a JSON object with sorted keys on standard output.
@@ -46,9 +47,10 @@ struct OutputSink {
             handle = .standardOutput
             return
         }
-        guard FileManager.default.createFile(atPath: path, contents: nil) , let handle = FileHandle(forWritingAtPath: path) else {
-            throw CommandFailure("cannot write \(path)")
-        }
+        // An export holds every memory: owner-only, like the store.
+        try? FileManager.default.removeItem(atPath: path)
+        do { try PrivateFile.create(atPath: path) } catch { throw CommandFailure("cannot write \(path): \(error)") }
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw CommandFailure("cannot write \(path)") }
         self.handle = handle
     }
 

@@ -36,11 +36,14 @@ struct StoreOptions: ParsableArguments {
 
     static func open(path: String, model: ModelOptions, configuration: MemoryStore.Configuration = MemoryStore.Configuration()) async throws -> MemoryStore {
         let encoder = try await model.loadEncoder()
+        let store: MemoryStore
         do {
-            return try MemoryStore(path: path, embedder: encoder, configuration: configuration)
+            store = try MemoryStore(path: path, embedder: encoder, configuration: configuration)
         } catch {
             throw CommandFailure("\(error)")
         }
+        for warning in store.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+        return store
     }
 }
 

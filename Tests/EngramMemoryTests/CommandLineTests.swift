@@ -33,6 +33,8 @@ struct CommandLineTests {
             #expect(recalled.output.contains("the key is under the mat"))
             let exported = directory.appendingPathComponent("out.jsonl").path
             #expect(try run(["export", "--output", exported, "--store", store], model: directory).status == 0)
+            var status = stat()
+            #expect(stat(exported, &status) == 0 && status.st_mode & 0o777 == 0o600)
             let copy = directory.appendingPathComponent("copy.sqlite").path
             #expect(try run(["import", exported, "--store", copy], model: directory).status == 0)
             let listed = try run(["list", "--store", copy, "--json"], model: directory)
