@@ -88,38 +88,41 @@ public enum ServeBenchmark {
 
     // MARK: - Library side
 
+    /// The clients' calls go to as many threads as the server gives its store calls (one per
+    /// core), and are timed from submission, queueing included, as an HTTP client times them:
+    /// the two sides then differ by HTTP, JSON and the server's routing only.
     private static func runLibrary(_ settings: Settings, store: MemoryStore, queries: [String]) async throws -> Side {
-        let threads = NIOThreadPool(numberOfThreads: settings.clients)
+        let threads = NIOThreadPool(numberOfThreads: System.coreCount)
         threads.start()
         let started = Date()
         let outcomes = try await withThrowingTaskGroup(of: ClientOutcome.self) { group in
             for client in 0..<settings.clients {
                 group.addTask {
-                    try await threads.runIfActive {
-                        var outcome = ClientOutcome()
-                        var texts = writeTexts(client: client, seed: settings.seed)
-                        for (i, kind) in plan(client: client, count: settings.operationsPerClient, seed: settings.seed).enumerated() {
-                            let begin = DispatchTime.now().uptimeNanoseconds
-                            do {
-                                switch (kind, outcome.ownStored.last) {
-                                case let (.forget, id?):
-                                    try store.forget(id)
-                                    outcome.forgotten.append(outcome.ownStored.removeLast())
-                                case (.remember, _):
-                                    switch try store.remember(texts.next()) {
-                                    case let .stored(id): outcome.acknowledge(id, own: true)
-                                    case let .duplicate(id, _): outcome.acknowledge(id, own: false)
-                                    }
-                                default:
-                                    _ = try store.recall(queries[(client * 31 + i) % queries.count], k: 10)
+                    var outcome = ClientOutcome()
+                    var texts = writeTexts(client: client, seed: settings.seed)
+                    for (i, kind) in plan(client: client, count: settings.operationsPerClient, seed: settings.seed).enumerated() {
+                        let begin = DispatchTime.now().uptimeNanoseconds
+                        do {
+                            switch (kind, outcome.ownStored.last) {
+                            case let (.forget, id?):
+                                try await threads.runIfActive { try store.forget(id) }
+                                outcome.forgotten.append(outcome.ownStored.removeLast())
+                            case (.remember, _):
+                                let text = texts.next()
+                                switch try await threads.runIfActive({ try store.remember(text) }) {
+                                case let .stored(id): outcome.acknowledge(id, own: true)
+                                case let .duplicate(id, _): outcome.acknowledge(id, own: false)
                                 }
-                                outcome.record(kind, since: begin)
-                            } catch {
-                                outcome.fail("\(error)")
+                            default:
+                                let query = queries[(client * 31 + i) % queries.count]
+                                _ = try await threads.runIfActive { try store.recall(query, k: 10) }
                             }
+                            outcome.record(kind, since: begin)
+                        } catch {
+                            outcome.fail("\(error)")
                         }
-                        return outcome
                     }
+                    return outcome
                 }
             }
             return try await group.reduce(into: [ClientOutcome]()) { $0.append($1) }

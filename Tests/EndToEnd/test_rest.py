@@ -84,6 +84,8 @@ BAD_REQUESTS = [
     ("POST", "/v1/recall", {"query": "q", "k": "ten"}, 400, "malformed_request", "k"),
     ("POST", "/v1/recall", {"k": 3}, 400, "malformed_request", "query"),
     ("POST", "/v1/chain", {"hops": 2}, 400, "malformed_request", "id"),
+    ("POST", "/v1/chain", {"cue": "c", "hops": 33}, 422, "invalid_argument", "hops"),
+    ("POST", "/v1/chain", {"cue": "c", "id": 1}, 400, "malformed_request", "id"),
     ("POST", "/v1/chain", {"id": 999, "hops": 2}, 404, "not_found", "id"),
     ("GET", "/v1/memories/999", None, 404, "not_found", "id"),
     ("GET", "/v1/memories/abc", None, 400, "malformed_request", "id"),
@@ -127,11 +129,12 @@ def test_token_is_required_everywhere_but_healthz(start_server):
             assert response.status_code == 401, (method, path)
             assert response.json()["error"]["code"] == "unauthorized"
             assert response.headers["www-authenticate"] == "Bearer"
-    with server.client(token="wrong") as wrong:
-        assert wrong.get("/v1/stats").status_code == 401
+    with server.client(token="planted-wrong-secret") as wrong:
+        response = wrong.get("/v1/stats")
+        assert response.status_code == 401 and "planted-wrong-secret" not in response.text
     with server.client() as client:
         assert client.get("/v1/stats").status_code == 200
-    assert all(token not in line for line in server.log)
+    assert all(token not in line and "planted-wrong-secret" not in line for line in server.log)
 
 
 def test_fixed_scope_keeps_callers_inside_it(start_server, tmp_path):

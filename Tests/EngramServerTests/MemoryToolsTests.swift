@@ -38,4 +38,12 @@ import Testing
         let noArguments = await tools.call(.init(name: "get_memory"))
         #expect(noArguments.isError == true && noArguments.structuredContent?.objectValue?["error"]?.objectValue?["field"] == "id")
     }
+
+    @Test func aSessionCannotHaveMoreCallsInFlightThanItsLimit() async throws {
+        var limits = ServerLimits()
+        limits.maximumInFlightPerSession = 0
+        let tools = MemoryTools(service: try makeService(limits: limits))
+        let refused = await tools.call(.init(name: "stats", arguments: [:]))
+        #expect(refused.isError == true && refused.structuredContent?.objectValue?["error"]?.objectValue?["code"] == "overloaded")
+    }
 }
