@@ -85,7 +85,7 @@ BAD_REQUESTS = [
     ("POST", "/v1/recall", {"k": 3}, 400, "malformed_request", "query"),
     ("POST", "/v1/chain", {"hops": 2}, 400, "malformed_request", "id"),
     ("POST", "/v1/chain", {"cue": "c", "hops": 33}, 422, "invalid_argument", "hops"),
-    ("POST", "/v1/chain", {"cue": "c", "id": 1}, 400, "malformed_request", "id"),
+    ("POST", "/v1/chain", {"cue": "c", "id": 1}, 400, "malformed_request", "cue"),
     ("POST", "/v1/chain", {"id": 999, "hops": 2}, 404, "not_found", "id"),
     ("GET", "/v1/memories/999", None, 404, "not_found", "id"),
     ("GET", "/v1/memories/abc", None, 400, "malformed_request", "id"),
