@@ -5,8 +5,8 @@ import Foundation
 import NIOCore
 import NIOPosix
 
-/// `engram bench serve`: concurrent clients doing a mix of operations (70% recall, 25% remember,
-/// 5% forget) through the library and against `engram serve` on loopback, in one run on stores
+/// `engram bench serve`: concurrent clients doing a mix of operations (by default 70% recall, 25%
+/// remember, 5% forget) through the library and against `engram serve` on loopback, in one run on stores
 /// seeded alike, so that the server's cost is a ratio of latencies measured side by side. Each
 /// side ends with a check that every acknowledged write is there (and every forgotten one gone).
 /// With a duration, the server side repeats the mix for that long and samples the server's
@@ -19,10 +19,19 @@ public enum ServeBenchmark {
         /// Run the server side for this long (a soak), instead of `operationsPerClient` each.
         public var soakSeconds: Double?
         public var seed: UInt64 = 17
+        /// The shares of remember and forget calls; the rest are recalls.
+        public var rememberShare = 0.25
+        public var forgetShare = 0.05
         public init() {}
     }
 
     public enum Kind: String, CaseIterable, Sendable { case recall, remember, forget }
+
+    public struct ResidentSample: Sendable {
+        public var seconds: Double
+        public var bytes: Int
+        public var memories: Int
+    }
 
     public struct Side: Sendable {
         public var operations = 0
@@ -44,17 +53,18 @@ public enum ServeBenchmark {
     public struct Result: Sendable {
         public var library: Side
         public var server: Side
-        /// The server's resident memory (seconds since its side started, bytes); Linux only.
-        public var serverResidentBytes: [(seconds: Double, bytes: Int)]
+        /// The server's resident memory (seconds since its side started, bytes, memories in the
+        /// store then); Linux only.
+        public var serverResidentBytes: [ResidentSample]
         public var serverP50Ratio: Double { server.percentile(0.5) / library.percentile(0.5) }
     }
 
     /// One client's operations, drawn from the seed.
-    static func plan(client: Int, count: Int, seed: UInt64) -> [Kind] {
-        var random = SeededGenerator(seed: seed &+ UInt64(client) &* 7919)
+    static func plan(client: Int, count: Int, settings: Settings) -> [Kind] {
+        var random = SeededGenerator(seed: settings.seed &+ UInt64(client) &* 7919)
         return (0..<count).map { _ in
             let roll = Double.random(in: 0..<1, using: &random)
-            return roll < 0.70 ? .recall : roll < 0.95 ? .remember : .forget
+            return roll < settings.rememberShare ? .remember : roll < settings.rememberShare + settings.forgetShare ? .forget : .recall
         }
     }
 
@@ -100,7 +110,7 @@ public enum ServeBenchmark {
                 group.addTask {
                     var outcome = ClientOutcome()
                     var texts = writeTexts(client: client, seed: settings.seed)
-                    for (i, kind) in plan(client: client, count: settings.operationsPerClient, seed: settings.seed).enumerated() {
+                    for (i, kind) in plan(client: client, count: settings.operationsPerClient, settings: settings).enumerated() {
                         let begin = DispatchTime.now().uptimeNanoseconds
                         do {
                             switch (kind, outcome.ownStored.last) {
@@ -140,7 +150,7 @@ public enum ServeBenchmark {
     // MARK: - Server side
 
     private static func runServer(_ settings: Settings, server: ServerProcess, queries: [String]) async throws
-        -> (Side, [(seconds: Double, bytes: Int)]) {
+        -> (Side, [ResidentSample]) {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = settings.clients
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
@@ -149,12 +159,17 @@ public enum ServeBenchmark {
         let started = Date()
         let deadline = settings.soakSeconds.map { started.addingTimeInterval($0) }
         let sampler = Task {
-            var samples: [(seconds: Double, bytes: Int)] = []
+            var samples: [ResidentSample] = []
+            func sample() async {
+                guard let bytes = server.residentBytes(),
+                      let memories = (try? await api.send("GET", "/v1/stats"))?["memories"] as? Int else { return }
+                samples.append(ResidentSample(seconds: Date().timeIntervalSince(started), bytes: bytes, memories: memories))
+            }
             while !Task.isCancelled {
-                if let bytes = server.residentBytes() { samples.append((Date().timeIntervalSince(started), bytes)) }
+                await sample()
                 try? await Task.sleep(nanoseconds: settings.soakSeconds == nil ? 500_000_000 : 10_000_000_000)
             }
-            if let bytes = server.residentBytes() { samples.append((Date().timeIntervalSince(started), bytes)) }
+            await sample()
             return samples
         }
         let outcomes = try await withThrowingTaskGroup(of: ClientOutcome.self) { group in
@@ -162,7 +177,7 @@ public enum ServeBenchmark {
                 group.addTask {
                     var outcome = ClientOutcome()
                     var texts = writeTexts(client: clientNumber, seed: settings.seed)
-                    let kinds = plan(client: clientNumber, count: settings.operationsPerClient, seed: settings.seed)
+                    let kinds = plan(client: clientNumber, count: settings.operationsPerClient, settings: settings)
                     var i = 0
                     while deadline.map({ Date() < $0 }) ?? (i < kinds.count) {
                         let kind = kinds[i % kinds.count]

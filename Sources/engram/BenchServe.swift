@@ -15,6 +15,8 @@ struct BenchServe: AsyncParsableCommand {
     @Option(help: "Operations per client.") var operations = 40
     @Option(help: "Memories each store starts with.") var seedMemories = 1_000
     @Option(help: "Run the server side for this many seconds, sampling its memory.") var soak: Double?
+    @Option(help: "The share of remember calls.") var remember = 0.25
+    @Option(help: "The share of forget calls (the rest recall).") var forget = 0.05
     @OptionGroup var model: ModelOptions
 
     func run() async throws {
@@ -27,6 +29,11 @@ struct BenchServe: AsyncParsableCommand {
         settings.operationsPerClient = operations
         settings.seedMemories = seedMemories
         settings.soakSeconds = soak
+        guard remember >= 0, forget >= 0, remember + forget <= 1 else {
+            throw ValidationError("--remember and --forget are shares from 0 to 1 that add up to at most 1")
+        }
+        settings.rememberShare = remember
+        settings.forgetShare = forget
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("engram-bench-serve-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -56,13 +63,17 @@ struct BenchServe: AsyncParsableCommand {
                 "server_p50_over_library_p50": result.serverP50Ratio,
             ]
             if let first = resident.first, let last = resident.last {
-                object["server_resident_bytes"] = ["first": first.bytes, "last": last.bytes, "max": resident.map(\.bytes).max() ?? 0,
-                                                   "samples": resident.count, "seconds": last.seconds]
+                object["server_resident"] = [
+                    "first_bytes": first.bytes, "last_bytes": last.bytes, "max_bytes": resident.map(\.bytes).max() ?? 0,
+                    "first_memories": first.memories, "last_memories": last.memories, "samples": resident.count, "seconds": last.seconds,
+                    "series": resident.map { ["seconds": $0.seconds, "bytes": $0.bytes, "memories": $0.memories] },
+                ]
             }
             printJSON(object)
         } else {
             func f(_ x: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", x) }
-            print("engram bench serve: \(clients) clients, 70% recall / 25% remember / 5% forget, stores seeded with \(seedMemories) memories, real encoder")
+            let percent = { (share: Double) in String(format: "%.0f%%", share * 100) }
+            print("engram bench serve: \(clients) clients, \(percent(1 - remember - forget)) recall / \(percent(remember)) remember / \(percent(forget)) forget, stores seeded with \(seedMemories) memories, real encoder")
             var rows: [[String]] = []
             for (name, s) in [("library", result.library), ("server (HTTP, loopback)", result.server)] {
                 rows.append([name, "\(s.operations)", f(s.throughput, 1), f(s.percentile(0.5)), f(s.percentile(0.99)),
@@ -71,7 +82,11 @@ struct BenchServe: AsyncParsableCommand {
             printTable(header: ["side", "ops", "ops/s", "p50 ms", "p99 ms", "recall p50", "remember p50", "errors", "lost writes"], rows: rows)
             print("server p50 / library p50: \(f(result.serverP50Ratio))")
             if let first = resident.first, let last = resident.last {
-                print("server resident memory: \(first.bytes / 1_048_576) MiB at \(f(first.seconds, 0)) s, \(last.bytes / 1_048_576) MiB at \(f(last.seconds, 0)) s, max \((resident.map(\.bytes).max() ?? 0) / 1_048_576) MiB (\(resident.count) samples)")
+                print("server resident memory: \(first.bytes / 1_048_576) MiB with \(first.memories) memories at \(f(first.seconds, 0)) s, "
+                      + "\(last.bytes / 1_048_576) MiB with \(last.memories) at \(f(last.seconds, 0)) s (\(resident.count) samples)")
+                if last.memories != first.memories {
+                    print("  growth per memory added: \((last.bytes - first.bytes) / (last.memories - first.memories)) bytes")
+                }
             }
             if let error = result.server.firstError ?? result.library.firstError { print("first error: \(error)") }
         }
