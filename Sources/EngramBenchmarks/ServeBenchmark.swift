@@ -177,7 +177,8 @@ public enum ServeBenchmark {
                 group.addTask {
                     var outcome = ClientOutcome()
                     var texts = writeTexts(client: clientNumber, seed: settings.seed)
-                    let kinds = plan(client: clientNumber, count: settings.operationsPerClient, settings: settings)
+                    // A soak draws a plan longer than it can run, so that its mix is the shares asked for.
+                    let kinds = plan(client: clientNumber, count: deadline == nil ? settings.operationsPerClient : 100_000, settings: settings)
                     var i = 0
                     while deadline.map({ Date() < $0 }) ?? (i < kinds.count) {
                         let kind = kinds[i % kinds.count]
