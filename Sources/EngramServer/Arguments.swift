@@ -144,11 +144,22 @@ struct Arguments: Sendable {
         case let .int(number): return number
         case let .double(number) where number.rounded() == number && abs(number) < 1e15: return Int(number)
         case let .string(text) where fromQuery:
-            guard let number = Int(text) else { throw APIError(.malformedRequest, "must be an integer, got \(text.debugDescription)", field: field) }
+            guard let number = decimalInteger(text) else {
+                throw APIError(.malformedRequest, "must be an integer, got \(text.debugDescription)", field: field)
+            }
             return number
         default:
             throw wrongType(value, expected: "an integer", field: field)
         }
+    }
+
+    /// An integer written as JSON writes one ("12", "-3"; not "+12", "012" or " 12"), as a URL
+    /// query or path carries it.
+    static func decimalInteger(_ text: String) -> Int? {
+        let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
+        guard let first = digits.first, first.isASCII, first.isNumber, first != "0" || digits.count == 1,
+              digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return Int(text)
     }
 
     private static func wrongType(_ value: Value, expected: String, field: String) -> APIError {

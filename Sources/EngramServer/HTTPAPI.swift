@@ -91,7 +91,7 @@ enum HTTPAPI {
 
     static func id(in context: BasicRequestContext) throws -> Value {
         let text = context.parameters.get("id") ?? ""
-        guard let id = Int(text), id >= 1 else {
+        guard let id = Arguments.decimalInteger(text), id >= 1 else {
             throw APIError(.malformedRequest, "must be a memory id (a positive integer), got \(text.debugDescription)", field: "id")
         }
         return .int(id)

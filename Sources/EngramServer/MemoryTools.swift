@@ -85,7 +85,7 @@ public final class MemoryTools: Sendable {
     }
 }
 
-/// The server's name and version, as MCP's `serverInfo` and the OpenAPI document give them.
+/// Engram's version, as `engram --version`, MCP's `serverInfo` and the OpenAPI document give it.
 public enum EngramServerInfo {
-    public static let version = "0.6.0"
+    public static let version = "0.1.0"
 }

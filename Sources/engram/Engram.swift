@@ -1,4 +1,5 @@
 import ArgumentParser
+import EngramServer
 
 /// The `engram` command-line tool: thin parsing and printing over the Engram libraries.
 @main
@@ -6,7 +7,7 @@ struct Engram: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "engram",
         abstract: "Brain-inspired associative memory: a long-term memory for agents, few-shot learning in the spike domain, sentence embeddings.",
-        version: "0.1.0",
+        version: EngramServerInfo.version,
         subcommands: [
             Demo.self, Remember.self, Recall.self, Chain.self, Forget.self, List.self, Stats.self, Import.self, Export.self,
             MCPCommand.self, Serve.self,

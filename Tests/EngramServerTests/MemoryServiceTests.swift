@@ -63,7 +63,9 @@ import Testing
         let rest = try await service.perform(.listMemories, arguments: ["limit": "2", "after_id": .string("\(page.nextAfterID!)")],
                                              fromQuery: true) as! Responses.Listed
         #expect(rest.memories.count == 1 && rest.nextAfterID == nil)
-        #expect(await refusal(service, .listMemories, ["limit": "two"])?.code == .malformedRequest)
+        for text in ["two", "+2", "02", " 2", "2.0", ""] {
+            #expect(await refusal(service, .listMemories, ["limit": .string(text)], fromQuery: true)?.code == .malformedRequest, "\(text)")
+        }
     }
 
     @Test func aFixedScopeIsAWall() async throws {

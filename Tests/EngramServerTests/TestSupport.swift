@@ -30,9 +30,10 @@ func makeService(fixedScope: String? = nil, limits: ServerLimits = ServerLimits(
 }
 
 /// Runs `operation` and expects it to be refused.
-func refusal(_ service: MemoryService, _ operation: EngramServer.Operation, _ arguments: [String: Value]) async -> APIError? {
+func refusal(_ service: MemoryService, _ operation: EngramServer.Operation, _ arguments: [String: Value],
+             fromQuery: Bool = false) async -> APIError? {
     do {
-        _ = try await service.perform(operation, arguments: arguments)
+        _ = try await service.perform(operation, arguments: arguments, fromQuery: fromQuery)
         return nil
     } catch {
         return error as? APIError
