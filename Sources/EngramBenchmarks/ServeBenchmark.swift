@@ -81,9 +81,9 @@ public enum ServeBenchmark {
 
         progress("seeding two stores with \(settings.seedMemories) memories each…")
         let libraryStore = try MemoryStore(path: directory.appendingPathComponent("library.sqlite").path, embedder: embedder)
-        try libraryStore.remember(seedTexts.map { NewMemory(text: $0) })
+        _ = try libraryStore.remember(seedTexts.map { NewMemory(text: $0) })
         let serverPath = directory.appendingPathComponent("server.sqlite").path
-        try MemoryStore(path: serverPath, embedder: embedder).remember(seedTexts.map { NewMemory(text: $0) })
+        _ = try MemoryStore(path: serverPath, embedder: embedder).remember(seedTexts.map { NewMemory(text: $0) })
 
         progress("library: \(settings.clients) clients × \(settings.operationsPerClient) operations…")
         let library = try await runLibrary(settings, store: libraryStore, queries: queries)
