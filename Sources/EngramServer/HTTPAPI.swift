@@ -14,9 +14,9 @@ enum HTTPAPI {
         router.middlewares.add(BearerTokenMiddleware(token: token, openPaths: ["/healthz"]))
 
         router.get("/healthz") { _, _ in json(["status": "ok"]) }
+        let document = ByteBuffer(data: OpenAPIDocument.json(limits: service.limits))
         router.get("/openapi.json") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"],
-                     body: .init(byteBuffer: ByteBuffer(data: OpenAPIDocument.json(limits: service.limits))))
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: document))
         }
 
         router.post("/v1/memories") { request, _ in

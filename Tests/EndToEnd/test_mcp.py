@@ -131,6 +131,7 @@ def test_four_stdio_servers_share_one_store(tmp_path, model_dir):
     another server's memory."""
     store = tmp_path / "shared.sqlite"
     servers, per_server = 4, 500
+    started, finished = asyncio.Event(), asyncio.Event()
 
     async def server(number, connected, written):
         rng = random.Random(number)
@@ -158,8 +159,6 @@ def test_four_stdio_servers_share_one_store(tmp_path, model_dir):
             return ids, listed, [hit["memory"]["session"] for hit in hits]
 
     async def run():
-        global started, finished
-        started, finished = asyncio.Event(), asyncio.Event()
         connected, written = asyncio.Semaphore(0), asyncio.Semaphore(0)
         tasks = [asyncio.create_task(server(n, connected, written)) for n in range(servers)]
         for _ in range(servers):
