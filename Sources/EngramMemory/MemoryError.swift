@@ -15,8 +15,9 @@ public enum MemoryError: Error, Sendable, Equatable, CustomStringConvertible {
     case incompatibleStore(path: String, reason: String)
     /// A line of an import file that cannot be read; `line` counts from 1.
     case malformedLine(line: Int, reason: String)
-    /// The database refused an operation (disk full, locked file, I/O error).
-    case database(String)
+    /// The database refused an operation (disk full, locked file, I/O error, server unreachable),
+    /// with the engine's result code.
+    case database(DatabaseFailure)
 
     public var description: String {
         switch self {
@@ -34,8 +35,8 @@ public enum MemoryError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(path) cannot be opened by this version of Engram: \(reason)"
         case let .malformedLine(line, reason):
             return "line \(line): \(reason)"
-        case let .database(message):
-            return "database error: \(message)"
+        case let .database(failure):
+            return "database error: \(failure)"
         }
     }
 }

@@ -1,6 +1,5 @@
 import EngramAssociative
 import Foundation
-import GRDB
 
 /// The Hebbian association memory of one scope: `W += code(next) ⊗ code(previous)` over the
 /// fly-hash codes of the whole-text cues, for every temporal edge (earlier → later) and both
@@ -42,7 +41,7 @@ extension MemoryStore {
             }
             return path
         }
-        let memories = try readTransaction { db in try Self.fetchMemories(path.map(\.0), in: db) }
+        let memories = try fetchMemories(path.map(\.0))
         return path.compactMap { id, strength in memories[id].map { ChainStep(memory: $0, strength: strength) } }
     }
 
@@ -53,48 +52,43 @@ extension MemoryStore {
         return try chain(from: first.memory.id, hops: hops)
     }
 
-    /// Runs `body` on the scope's chain memory, building it from the database on first use.
+    /// Runs `body` on the scope's chain memory, building it from the back end on first use.
     private func withChainMemory<R>(scope: String, _ body: (ChainMemory) throws -> R) throws -> R {
-        let units = flyHash.units
-        // Brings the loaded state up to the store's revision, which drops stale chain memories.
+        // Brings the slot up to the scope's revision, which drops a stale chain memory.
         try withScopeIndex(scope) { _ in }
-        let existing = state.withLock { $0.chainMemories[scope] }
-        if let existing { return try body(existing) }
-        let memory: ChainMemory = try readTransaction { db in
+        let slot = scopeSlots[scope]
+        if let existing = slot.withLock({ $0.chainMemory }) { return try body(existing) }
+        let memory = try buildChainMemory(scope: scope)
+        slot.withLock { $0.chainMemory = memory }
+        return try body(memory)
+    }
+
+    private func buildChainMemory(scope: String) throws -> ChainMemory {
+        let units = flyHash.units
+        let path = self.path
+        return try backend.read { reader in
             var associator = try HebbianAssociator(unitCount: units, options: .binary)
             var codebook = try ItemCodebook(unitCount: units)
             var codes: [MemoryID: SparseCode] = [:]
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT memory.id, code.units FROM code JOIN cue ON cue.id = code.cue_id
-                JOIN memory ON memory.id = cue.memory_id WHERE memory.scope = ? AND cue.kind = 0
-                """, arguments: [scope])
-            while let row = try rows.next() {
-                let id: MemoryID = row[0], blob: Data = row[1]
+            try reader.forEachCode(inScope: scope, cueKind: CueKind.whole.rawValue) { id, blob in
                 guard let active = BlobCoding.units(blob), let code = try? SparseCode(unsortedActive: active, unitCount: units) else {
-                    throw MemoryError.incompatibleStore(path: self.path, reason: "memory \(id) has a malformed fly-hash code")
+                    throw MemoryError.incompatibleStore(path: path, reason: "memory \(id) has a malformed fly-hash code")
                 }
                 codes[id] = code
                 try codebook.add(code, key: Int(id))
             }
-            let edges = try Row.fetchAll(db, sql: """
-                SELECT edge.kind, a.id, a.time, b.id, b.time FROM edge
-                JOIN memory a ON a.id = edge.source_id JOIN memory b ON b.id = edge.target_id
-                WHERE a.scope = ?
-                """, arguments: [scope])
-            for row in edges {
-                let kind: Int = row[0], a: MemoryID = row[1], aTime: Double = row[2], b: MemoryID = row[3], bTime: Double = row[4]
-                guard let codeA = codes[a], let codeB = codes[b] else { continue }
-                if kind == EdgeKind.temporal.rawValue {
-                    let aFirst = aTime < bTime || (aTime == bTime && a < b)
+            try reader.forEachEdge(inScope: scope) { edge in
+                guard let codeA = codes[edge.source], let codeB = codes[edge.target] else { return }
+                if edge.kind == EdgeKind.temporal.rawValue {
+                    let aFirst = edge.sourceTime < edge.targetTime || (edge.sourceTime == edge.targetTime && edge.source < edge.target)
                     try associator.store(cue: aFirst ? codeA : codeB, target: aFirst ? codeB : codeA)
                 } else {
+                    // Co-recall (and a version and the one it supersedes) associate both ways.
                     try associator.store(cue: codeA, target: codeB)
                     try associator.store(cue: codeB, target: codeA)
                 }
             }
             return ChainMemory(associator: associator, codebook: codebook)
         }
-        state.withLock { $0.chainMemories[scope] = memory }
-        return try body(memory)
     }
 }

@@ -1,111 +1,120 @@
 import EngramAssociative
 import Foundation
-import GRDB
 
-/// Keeping the in-memory scope indexes in step with the database.
+/// The loaded state of one scope: its index, the revision of the scope it reflects, and its chain
+/// memory, behind the scope's own lock.
+final class ScopeSlot: @unchecked Sendable {
+    private let lock = NSLock()
+    /// `nil` until the scope is first used, and again after a write this process cannot mirror.
+    var index: ScopeIndex?
+    /// The scope's revision that `index` reflects; -1 when unknown.
+    var revision: Int64 = -1
+    /// Chains' Hebbian memory, built on first use and dropped by writes to the scope.
+    var chainMemory: ChainMemory?
+
+    func withLock<R>(_ body: (ScopeSlot) throws -> R) rethrows -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(self)
+    }
+
+    func drop() {
+        index = nil
+        chainMemory = nil
+        revision = -1
+    }
+}
+
+/// The slots of the scopes this store has touched; the table's lock is held only to find a slot.
+final class ScopeSlots: Sendable {
+    private let slots = Locked([String: ScopeSlot]())
+
+    subscript(scope: String) -> ScopeSlot {
+        slots.withLock { slots in
+            if let slot = slots[scope] { return slot }
+            let slot = ScopeSlot()
+            slots[scope] = slot
+            return slot
+        }
+    }
+
+    var all: [ScopeSlot] { slots.withLock { Array($0.values) } }
+}
+
+/// Keeping the in-memory scope indexes in step with the back end.
 ///
-/// A scope's index is loaded in one read transaction together with the revision it reflects.
-/// Each write bumps the revision in its transaction and, after the commit, applies its change to
-/// the loaded indexes only if they reflect the revision just before it; otherwise (another
-/// process or thread wrote in between) every index is dropped and reloaded on next use.
+/// A scope's index is loaded in one read transaction together with the scope's revision. Each
+/// write bumps the revision of every scope it changes in its transaction and, after the commit,
+/// applies its change to a loaded index only if that reflects the revision just before it;
+/// otherwise (another process or thread wrote to the scope in between) the scope's index is
+/// dropped and reloaded on next use. Other scopes are left as they are.
 extension MemoryStore {
-    /// Runs `body` on the scope's index, loading it first if needed, under the index lock.
+    /// Runs `body` on the scope's index, loading it first if needed, under the scope's lock.
     func withScopeIndex<R>(_ scope: String, _ body: (inout ScopeIndex) throws -> R) throws -> R {
-        let revision = try readTransaction { try Self.currentRevision($0) }
-        return try state.withLock { state in
-            if revision != state.revision {
-                state.scopes.removeAll()
-                state.chainMemories.removeAll()
-                state.revision = revision
-            }
-            if state.scopes[scope] == nil {
+        let revision = try backend.read { try $0.revision(ofScope: scope) }
+        return try scopeSlots[scope].withLock { slot in
+            if revision != slot.revision { slot.drop() }
+            if slot.index == nil {
                 let (index, loadedRevision) = try loadScope(scope)
-                if loadedRevision != state.revision {
-                    state.scopes.removeAll()
-                    state.chainMemories.removeAll()
-                    state.revision = loadedRevision
-                }
-                state.scopes[scope] = index
+                slot.index = index
+                slot.revision = loadedRevision
             }
-            return try body(&state.scopes[scope]!)
+            return try body(&slot.index!)
         }
     }
 
-    /// Applies a committed write to the loaded indexes, or drops them if they are not at the
-    /// revision just before it.
-    func applyToIndex(revision: Int64, _ change: (inout IndexState) -> Void) {
-        state.withLock { state in
-            if state.revision == revision - 1 {
-                change(&state)
-                state.revision = revision
+    /// Applies a committed write to the scope's loaded index, or drops the index if it is not at
+    /// the revision just before the write's.
+    func applyToIndex(scope: String, revision: Int64, _ change: (inout ScopeIndex) -> Void) {
+        scopeSlots[scope].withLock { slot in
+            slot.chainMemory = nil
+            if slot.index != nil && slot.revision == revision - 1 {
+                change(&slot.index!)
+                slot.revision = revision
             } else {
-                state.scopes.removeAll()
-                state.chainMemories.removeAll()
-                state.revision = -1
+                slot.drop()
             }
         }
     }
 
-    /// Builds a scope's index from the database, with the revision it reflects.
+    /// Builds a scope's index from the back end, with the revision it reflects.
     private func loadScope(_ scope: String) throws -> (ScopeIndex, Int64) {
         let dimension = embedder.dimension
-        return try readTransaction { db in
+        let path = self.path
+        return try backend.read { reader in
             var index = ScopeIndex(dimension: dimension)
-            let revision = try Self.currentRevision(db)
-            let cueCount = try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM cue JOIN memory ON memory.id = cue.memory_id WHERE memory.scope = ? AND cue.kind != 2
-                """, arguments: [scope]) ?? 0
-            index.retriever.reserveCapacity(cueCount)
-            let cues = try Row.fetchCursor(db, sql: """
-                SELECT cue.id, cue.memory_id, cue.embedding, cue.kind FROM cue JOIN memory ON memory.id = cue.memory_id
-                WHERE memory.scope = ? ORDER BY cue.id
-                """, arguments: [scope])
-            while let row = try cues.next() {
-                let cue: Int = row[0], memory: MemoryID = row[1], blob: Data = row[2]
+            let revision = try reader.revision(ofScope: scope)
+            index.retriever.reserveCapacity(try reader.cueCount(inScope: scope, excludingKind: CueKind.clause.rawValue))
+            try reader.forEachCue(inScope: scope) { cue, memory, kind, blob in
                 guard let embedding = BlobCoding.floats(blob, expected: dimension) else {
-                    throw MemoryError.incompatibleStore(path: self.path, reason: "cue \(cue) has a malformed embedding")
+                    throw MemoryError.incompatibleStore(path: path, reason: "cue \(cue) has a malformed embedding")
                 }
-                if row[3] == CueKind.clause.rawValue {
+                if kind == CueKind.clause.rawValue {
                     try index.addClause(id: cue, memory: memory, embedding: embedding)
                 } else {
                     try index.addCue(id: cue, memory: memory, embedding: embedding)
                 }
             }
-            let texts = try Row.fetchCursor(db, sql: "SELECT id, text, session FROM memory WHERE scope = ?", arguments: [scope])
-            while let row = try texts.next() { index.addText(row[1], session: row[2], of: row[0]) }
-            let edges = try Row.fetchCursor(db, sql: """
-                SELECT source_id, target_id, kind, weight FROM edge JOIN memory ON memory.id = edge.source_id
-                WHERE memory.scope = ?
-                """, arguments: [scope])
-            while let row = try edges.next() {
-                switch EdgeKind(rawValue: row[2]) {
-                case .supersedes?: index.addSupersession(newer: row[0], older: row[1])
-                case let kind?: index.addEdge(row[0], row[1], kind: kind, weight: Float(row[3] as Double))
-                case nil: continue
+            try reader.forEachText(inScope: scope) { memory, text, session in index.addText(text, session: session, of: memory) }
+            try reader.forEachEdge(inScope: scope) { edge in
+                switch EdgeKind(rawValue: edge.kind) {
+                case .supersedes?: index.addSupersession(newer: edge.source, older: edge.target)
+                case let kind?: index.addEdge(edge.source, edge.target, kind: kind, weight: Float(edge.weight))
+                case nil: break
                 }
             }
-            let neighbourhoods = try Row.fetchCursor(db, sql: """
-                SELECT memory_id, similarities FROM neighbourhood JOIN memory ON memory.id = neighbourhood.memory_id
-                WHERE memory.scope = ?
-                """, arguments: [scope])
-            while let row = try neighbourhoods.next() {
-                let memory: MemoryID = row[0], blob: Data = row[1]
+            try reader.forEachNeighbourhood(inScope: scope) { memory, blob in
                 if let value = BlobCoding.floats(blob).flatMap(ScopeIndex.hubness(of:)) { index.hubness[memory] = value }
             }
-            let entities = try Row.fetchCursor(db, sql: """
-                SELECT memory_id, name FROM entity JOIN memory ON memory.id = entity.memory_id
-                WHERE memory.scope = ? ORDER BY memory_id
-                """, arguments: [scope])
             var current: MemoryID?
             var names: [String] = []
-            while let row = try entities.next() {
-                let memory: MemoryID = row[0]
+            try reader.forEachEntity(inScope: scope) { memory, name in
                 if memory != current, let previous = current {
                     index.addEntities(names, of: previous)
                     names.removeAll()
                 }
                 current = memory
-                names.append(row[1])
+                names.append(name)
             }
             if let current { index.addEntities(names, of: current) }
             return (index, revision)

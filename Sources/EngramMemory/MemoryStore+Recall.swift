@@ -1,6 +1,5 @@
 import EngramAssociative
 import Foundation
-import GRDB
 
 extension MemoryStore {
     /// The `k` memories of `scope` that best match `query`.
@@ -75,7 +74,7 @@ extension MemoryStore {
             if options.stages.contains(.supersession) { fusion.preferNewerVersions(index) }
             return fusion.ranked(limit: options.k)
         }
-        let memories = try readTransaction { db in try Self.fetchMemories(ranked.map(\.0), in: db) }
+        let memories = try fetchMemories(ranked.map(\.0))
         let hits = ranked.compactMap { (id: MemoryID, score: Double, stages: RecallStages) -> RecallHit? in
             memories[id].map { RecallHit(memory: $0, score: score, foundBy: stages) }
         }
@@ -175,28 +174,9 @@ extension MemoryStore {
 
     /// The memories of `scope` that pass the options' filters.
     private func allowedMemories(scope: String, options: RecallOptions) throws -> Set<MemoryID> {
-        var conditions = ["scope = ?"]
-        var arguments: [any DatabaseValueConvertible] = [scope]
-        if let session = options.session {
-            conditions.append("session = ?")
-            arguments.append(session)
-        }
-        if let after = options.after {
-            conditions.append("time >= ?")
-            arguments.append(after.timeIntervalSince1970)
-        }
-        if let before = options.before {
-            conditions.append("time <= ?")
-            arguments.append(before.timeIntervalSince1970)
-        }
-        for (key, value) in options.metadata.sorted(by: { $0.key < $1.key }) {
-            conditions.append("json_extract(metadata, ?) = ?")
-            arguments.append("$.\"\(key.replacingOccurrences(of: "\"", with: "\\\""))\"")
-            arguments.append(value)
-        }
-        let sql = "SELECT id FROM memory WHERE " + conditions.joined(separator: " AND ")
-        let statementArguments = StatementArguments(arguments.map { $0.databaseValue })
-        return Set(try readTransaction { db in try MemoryID.fetchAll(db, sql: sql, arguments: statementArguments) })
+        let filter = MemoryFilter(scope: scope, session: options.session, from: options.after?.timeIntervalSince1970,
+                                  through: options.before?.timeIntervalSince1970, metadata: options.metadata)
+        return Set(try backend.read { try $0.ids(filter) })
     }
 
     /// Strengthens the co-recall edges among `ids` by 0.1 each (up to 1).
@@ -205,23 +185,14 @@ extension MemoryStore {
         var pairs: [(MemoryID, MemoryID)] = []
         for i in ids.indices { for j in ids.indices where i < j { pairs.append((min(ids[i], ids[j]), max(ids[i], ids[j]))) } }
         let frozen = pairs
-        let (revision, weights): (Int64, [Float]) = try writeTransaction { db in
-            var weights: [Float] = []
-            for (a, b) in frozen {
-                try db.execute(sql: """
-                    INSERT INTO edge (source_id, target_id, kind, weight) VALUES (?, ?, ?, 0.1)
-                    ON CONFLICT (source_id, target_id, kind) DO UPDATE SET weight = min(1.0, weight + 0.1)
-                    """, arguments: [a, b, EdgeKind.coRecall.rawValue])
-                let weight = try Double.fetchOne(
-                    db, sql: "SELECT weight FROM edge WHERE source_id = ? AND target_id = ? AND kind = ?",
-                    arguments: [a, b, EdgeKind.coRecall.rawValue]) ?? 0.1
-                weights.append(Float(weight))
+        let (revision, weights): (Int64, [Float]) = try backend.write(scopes: [scope]) { transaction in
+            let weights = try frozen.map { a, b in
+                Float(try transaction.strengthenEdge(source: a, target: b, kind: EdgeKind.coRecall.rawValue, by: 0.1, limit: 1))
             }
-            return (try Self.bumpRevision(db), weights)
+            return (try transaction.bumpRevision(ofScope: scope), weights)
         }
-        applyToIndex(revision: revision) { state in
-            state.chainMemories[scope] = nil
-            for ((a, b), weight) in zip(frozen, weights) { state.scopes[scope]?.addEdge(a, b, kind: .coRecall, weight: weight) }
+        applyToIndex(scope: scope, revision: revision) { index in
+            for ((a, b), weight) in zip(frozen, weights) { index.addEdge(a, b, kind: .coRecall, weight: weight) }
         }
     }
 }

@@ -1,7 +1,6 @@
 import EngramAssociative
 import EngramKernels
 import Foundation
-import GRDB
 
 extension MemoryStore {
     /// Stores one memory (see ``remember(_:)-([NewMemory])``).
@@ -47,27 +46,26 @@ extension MemoryStore {
             let stored = toStore.map { (prepared[$0], neighbourhood.nearest[$0]) }
             let threshold = configuration.supersessionThreshold
             let distinctness = configuration.supersessionDistinctness
-            let written: (revision: Int64, rows: [WrittenMemory])? = try writeTransaction { db in
-                if twinsMustExist, !twins.isEmpty {
-                    let present = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM memory WHERE id IN (\(twins.map { _ in "?" }.joined(separator: ",")))",
-                                                   arguments: StatementArguments(twins)) ?? 0
-                    if present < Set(twins).count { return nil }
-                }
-                guard !toStore.isEmpty else { return (try Self.currentRevision(db), []) }
+            let scopes = Set(toStore.map { prepared[$0].scope })
+            let written: (revisions: [String: Int64], rows: [WrittenMemory])? = try backend.write(scopes: scopes) { transaction in
+                if twinsMustExist, !twins.isEmpty, try transaction.countExisting(twins) < Set(twins).count { return nil }
+                guard !toStore.isEmpty else { return ([:], []) }
                 var rows: [WrittenMemory] = []
-                for i in toStore { rows.append(try Self.insert(prepared[i], now: now, in: db)) }
+                for i in toStore { rows.append(try Self.insert(prepared[i], now: now, in: transaction)) }
                 // Versions are judged against the neighbourhoods as they were before this write.
                 if let threshold {
-                    try Self.linkSupersessions(&rows, stored: stored, threshold: threshold, distinctness: distinctness, in: db)
+                    try Self.linkSupersessions(&rows, stored: stored, threshold: threshold, distinctness: distinctness, in: transaction)
                 }
-                try Self.recordNeighbourhoods(&rows, stored: stored, in: db)
-                return (try Self.bumpRevision(db), rows)
+                try Self.recordNeighbourhoods(&rows, stored: stored, in: transaction)
+                var revisions: [String: Int64] = [:]
+                for scope in scopes.sorted() { revisions[scope] = try transaction.bumpRevision(ofScope: scope) }
+                return (revisions, rows)
             }
             guard let written else { return nil }
             for (i, row) in zip(toStore, written.rows) { ids[i] = row.id }
-            if !written.rows.isEmpty {
-                applyToIndex(revision: written.revision) { state in
-                    for row in written.rows { row.apply(to: &state) }
+            for (scope, revision) in written.revisions {
+                applyToIndex(scope: scope, revision: revision) { index in
+                    for row in written.rows where row.scope == scope { row.apply(to: &index) }
                 }
             }
         }
@@ -91,23 +89,18 @@ extension MemoryStore {
         let prepared = try prepare([item], now: now)[0]
         // Its new neighbourhood, among the others (the index still holds its old text).
         let nearest = try findNeighbours([prepared]).nearest[0].filter { $0.memory != id }
-        let written: (revision: Int64, row: WrittenMemory) = try writeTransaction { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM memory WHERE id = ?", arguments: [id]) == true else {
-                throw MemoryError.unknownID(id)
-            }
-            try db.execute(sql: "DELETE FROM cue WHERE memory_id = ?", arguments: [id])
-            try db.execute(sql: "DELETE FROM entity WHERE memory_id = ?", arguments: [id])
-            try db.execute(
-                sql: "UPDATE memory SET text = ?, metadata = ?, time = ?, updated_at = ? WHERE id = ?",
-                arguments: [prepared.text, prepared.metadataJSON, prepared.time.timeIntervalSince1970,
-                            now.timeIntervalSince1970, id])
-            var rows = [try Self.insertDerived(prepared, id: id, in: db)]
-            try Self.recordNeighbourhoods(&rows, stored: [(prepared, nearest)], in: db)
-            return (try Self.bumpRevision(db), rows[0])
+        let written: (revision: Int64, row: WrittenMemory) = try backend.write(scopes: [old.scope]) { transaction in
+            guard try transaction.countExisting([id]) == 1 else { throw MemoryError.unknownID(id) }
+            try transaction.deleteCuesAndEntities(of: id)
+            try transaction.updateMemory(id, text: prepared.text, metadataJSON: prepared.metadataJSON,
+                                         time: prepared.time.timeIntervalSince1970, updatedAt: now.timeIntervalSince1970)
+            var rows = [try Self.insertDerived(prepared, id: id, in: transaction)]
+            try Self.recordNeighbourhoods(&rows, stored: [(prepared, nearest)], in: transaction)
+            return (try transaction.bumpRevision(ofScope: old.scope), rows[0])
         }
-        applyToIndex(revision: written.revision) { state in
-            state.scopes[old.scope]?.removeMemory(id, text: old.text, keepingEdges: true)
-            written.row.apply(to: &state, withEdges: false)
+        applyToIndex(scope: old.scope, revision: written.revision) { index in
+            index.removeMemory(id, text: old.text, keepingEdges: true)
+            written.row.apply(to: &index, withEdges: false)
         }
     }
 
@@ -115,17 +108,13 @@ extension MemoryStore {
     /// full-text row, in one transaction, and from the in-memory index.
     /// - Throws: ``MemoryError/unknownID(_:)`` if there is no such memory.
     public func forget(_ id: MemoryID) throws {
-        let (revision, scope, text): (Int64, String, String) = try writeTransaction { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT scope, text FROM memory WHERE id = ?", arguments: [id]) else {
-                throw MemoryError.unknownID(id)
-            }
-            try db.execute(sql: "DELETE FROM memory WHERE id = ?", arguments: [id])
-            return (try Self.bumpRevision(db), row["scope"], row["text"])
+        let scope = try get(id).scope
+        let (revision, text): (Int64, String) = try backend.write(scopes: [scope]) { transaction in
+            // Gone meanwhile, or (a moment ago) moved: its scope cannot change, so only the former.
+            guard let deleted = try transaction.deleteMemory(id) else { throw MemoryError.unknownID(id) }
+            return (try transaction.bumpRevision(ofScope: deleted.scope), deleted.text)
         }
-        applyToIndex(revision: revision) { state in
-            state.scopes[scope]?.removeMemory(id, text: text)
-            state.chainMemories[scope] = nil
-        }
+        applyToIndex(scope: scope, revision: revision) { index in index.removeMemory(id, text: text) }
     }
 
     /// Deletes every memory of a scope and everything derived from them, in one transaction
@@ -134,15 +123,11 @@ extension MemoryStore {
     @discardableResult
     public func forget(scope: String) throws -> Int {
         try Self.validateName(scope, as: "scope")
-        let (revision, count): (Int64, Int) = try writeTransaction { db in
-            try db.execute(sql: "DELETE FROM memory WHERE scope = ?", arguments: [scope])
-            let deleted = db.changesCount
-            return (try Self.bumpRevision(db), deleted)
+        let (revision, count): (Int64, Int) = try backend.write(scopes: [scope]) { transaction in
+            let deleted = try transaction.deleteScope(scope)
+            return (try transaction.bumpRevision(ofScope: scope), deleted)
         }
-        applyToIndex(revision: revision) { state in
-            state.scopes[scope] = nil
-            state.chainMemories[scope] = nil
-        }
+        applyToIndex(scope: scope, revision: revision) { index in index = ScopeIndex(dimension: embedder.dimension) }
         return count
     }
 
@@ -178,11 +163,10 @@ extension MemoryStore {
         /// Memories whose hubness this write set or changed (see ``MemoryStore/recordNeighbourhoods``).
         var hubness: [(MemoryID, Float)] = []
 
-        func apply(to state: inout IndexState, withEdges: Bool = true) {
-            state.chainMemories[scope] = nil
-            guard var index = state.scopes.removeValue(forKey: scope) else { return }
+        /// Mirrors the rows in the index of their scope.
+        func apply(to index: inout ScopeIndex, withEdges: Bool = true) {
             for cue in cues {
-                // A cue id is new by construction (AUTOINCREMENT), so this cannot fail.
+                // A cue id is new by construction (never reused), so this cannot fail.
                 try? index.addCue(id: cue.id, memory: id, embedding: cue.embedding)
             }
             for clause in clauses { try? index.addClause(id: clause.id, memory: id, embedding: clause.embedding) }
@@ -191,7 +175,6 @@ extension MemoryStore {
             if withEdges { for (a, b) in edges { index.addEdge(a, b, kind: .temporal, weight: 1) } }
             for link in supersessions { index.addSupersession(newer: link.newer, older: link.older) }
             for (memory, value) in hubness { index.hubness[memory] = value }
-            state.scopes[scope] = index
         }
     }
 

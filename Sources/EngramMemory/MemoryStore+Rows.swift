@@ -1,34 +1,20 @@
 import EngramAssociative
 import EngramKernels
 import Foundation
-import GRDB
 
-/// The SQL of the write path, and the conversion of rows to ``Memory``.
+/// The rows of the write path, and the conversion of rows to ``Memory``.
 extension MemoryStore {
     /// Inserts a memory row and everything derived from it, and links it to the memories before
     /// and after it (by time) in its session.
-    static func insert(_ memory: PreparedMemory, now: Date, in db: Database) throws -> WrittenMemory {
+    static func insert(_ memory: PreparedMemory, now: Date, in transaction: any MemoryBackendWriting) throws -> WrittenMemory {
         let stamp = now.timeIntervalSince1970, time = memory.time.timeIntervalSince1970
-        try db.execute(
-            sql: """
-                INSERT INTO memory (scope, session, text, metadata, time, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [memory.scope, memory.session, memory.text, memory.metadataJSON, time, stamp, stamp])
-        let id = db.lastInsertedRowID
-        var written = try insertDerived(memory, id: id, in: db)
+        let id = try transaction.insertMemory(MemoryRow(
+            scope: memory.scope, session: memory.session, text: memory.text, metadataJSON: memory.metadataJSON,
+            time: time, createdAt: stamp, updatedAt: stamp))
+        var written = try insertDerived(memory, id: id, in: transaction)
         if let session = memory.session {
-            let neighbours = try MemoryID.fetchAll(db, sql: """
-                SELECT id FROM (SELECT id FROM memory WHERE scope = ?1 AND session = ?2 AND id != ?3
-                                  AND (time < ?4 OR (time = ?4 AND id < ?3)) ORDER BY time DESC, id DESC LIMIT 1)
-                UNION ALL
-                SELECT id FROM (SELECT id FROM memory WHERE scope = ?1 AND session = ?2 AND id != ?3
-                                  AND (time > ?4 OR (time = ?4 AND id > ?3)) ORDER BY time, id LIMIT 1)
-                """, arguments: [memory.scope, session, id, time])
-            for other in neighbours {
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO edge (source_id, target_id, kind, weight) VALUES (?, ?, ?, 1)",
-                    arguments: [min(id, other), max(id, other), EdgeKind.temporal.rawValue])
+            for other in try transaction.sessionNeighbours(of: id, scope: memory.scope, session: session, time: time) {
+                try transaction.insertEdge(source: min(id, other), target: max(id, other), kind: EdgeKind.temporal.rawValue, weight: 1)
                 written.edges.append((id, other))
             }
         }
@@ -48,7 +34,7 @@ extension MemoryStore {
     /// kind ``EdgeKind/supersedes`` from the newer to the older, weighted by the cosine.
     static func linkSupersessions(
         _ rows: inout [WrittenMemory], stored: [(PreparedMemory, [Near])], threshold: Float, distinctness: Float,
-        in db: Database
+        in transaction: any MemoryBackendWriting
     ) throws {
         var links: [(newer: MemoryID, older: MemoryID, similarity: Float, row: Int)] = []
         func later(_ a: (Date, MemoryID), than b: (Date, MemoryID)) -> Bool { a.0 > b.0 || (a.0 == b.0 && a.1 > b.1) }
@@ -64,14 +50,8 @@ extension MemoryStore {
         if !candidates.isEmpty {
             // The candidates as they are now (one may have been forgotten since the scan), and
             // their neighbourhoods before this write.
-            let marks = databaseQuestionMarks(count: candidates.count)
-            for row in try Row.fetchAll(db, sql: "SELECT id, time FROM memory WHERE id IN (\(marks))", arguments: StatementArguments(candidates)) {
-                times[row["id"]] = Date(timeIntervalSince1970: row["time"])
-            }
-            for row in try Row.fetchAll(db, sql: "SELECT memory_id, similarities FROM neighbourhood WHERE memory_id IN (\(marks))",
-                                        arguments: StatementArguments(candidates)) {
-                lists[row[0]] = BlobCoding.floats(row[1] as Data) ?? []
-            }
+            times = try transaction.times(of: candidates).mapValues(Date.init(timeIntervalSince1970:))
+            lists = try transaction.neighbourhoods(of: candidates).mapValues { BlobCoding.floats($0) ?? [] }
         }
         for (r, (memory, nearest)) in stored.enumerated() {
             let id = rows[r].id
@@ -95,9 +75,8 @@ extension MemoryStore {
             }
         }
         for link in links {
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO edge (source_id, target_id, kind, weight) VALUES (?, ?, ?, ?)",
-                arguments: [link.newer, link.older, EdgeKind.supersedes.rawValue, Double(link.similarity)])
+            try transaction.insertEdge(source: link.newer, target: link.older, kind: EdgeKind.supersedes.rawValue,
+                                       weight: Double(link.similarity))
             rows[link.row].supersessions.append((link.newer, link.older))
         }
     }
@@ -108,7 +87,9 @@ extension MemoryStore {
     /// one comes nearer than its farthest recorded neighbour gets it in its list too. (Only the
     /// memories in the new one's list are revisited, so a list can miss a newcomer that is near
     /// it but not near enough the other way; forgetting leaves the others' lists as they were.)
-    static func recordNeighbourhoods(_ rows: inout [WrittenMemory], stored: [(PreparedMemory, [Near])], in db: Database) throws {
+    static func recordNeighbourhoods(
+        _ rows: inout [WrittenMemory], stored: [(PreparedMemory, [Near])], in transaction: any MemoryBackendWriting
+    ) throws {
         let k = ScopeIndex.hubNeighbours
         var touched: [MemoryID: [(row: Int, similarity: Float)]] = [:]
         for (r, (memory, nearest)) in stored.enumerated() {
@@ -117,82 +98,39 @@ extension MemoryStore {
                 list.append(Kernels.dot(memory.cueEmbeddings[0], other.0.cueEmbeddings[0]))
             }
             list = Array(list.sorted(by: >).prefix(k))
-            try db.execute(sql: "INSERT OR REPLACE INTO neighbourhood (memory_id, similarities) VALUES (?, ?)",
-                           arguments: [rows[r].id, BlobCoding.data(list)])
+            try transaction.setNeighbourhood(of: rows[r].id, BlobCoding.data(list))
             if let value = ScopeIndex.hubness(of: list) { rows[r].hubness.append((rows[r].id, value)) }
             for near in nearest { touched[near.memory, default: []].append((r, near.similarity)) }
         }
         guard !touched.isEmpty else { return }
-        let current = try Row.fetchAll(
-            db, sql: "SELECT memory_id, similarities FROM neighbourhood WHERE memory_id IN (\(databaseQuestionMarks(count: touched.count)))",
-            arguments: StatementArguments(Array(touched.keys)))
-        for row in current {
-            let memory: MemoryID = row[0]
+        for (memory, blob) in try transaction.neighbourhoods(of: Array(touched.keys)) {
             guard let arrivals = touched[memory] else { continue }
-            let blob: Data = row[1]
             let old = BlobCoding.floats(blob) ?? []
             let list = Array((old + arrivals.map(\.similarity)).sorted(by: >).prefix(k))
             guard list != old else { continue }
-            try db.execute(sql: "UPDATE neighbourhood SET similarities = ? WHERE memory_id = ?", arguments: [BlobCoding.data(list), memory])
+            try transaction.setNeighbourhood(of: memory, BlobCoding.data(list))
             if let value = ScopeIndex.hubness(of: list), let row = arrivals.first?.row { rows[row].hubness.append((memory, value)) }
         }
     }
 
     /// Inserts the cue, code and entity rows of memory `id`.
-    static func insertDerived(_ memory: PreparedMemory, id: MemoryID, in db: Database) throws -> WrittenMemory {
+    static func insertDerived(_ memory: PreparedMemory, id: MemoryID, in transaction: any MemoryBackendWriting) throws -> WrittenMemory {
         var cues: [(id: Int, embedding: [Float])] = []
         for (number, (embedding, code)) in zip(memory.cueEmbeddings, memory.cueCodes).enumerated() {
-            try db.execute(sql: "INSERT INTO cue (memory_id, kind, embedding) VALUES (?, ?, ?)",
-                           arguments: [id, (number == 0 ? CueKind.whole : CueKind.passage).rawValue, BlobCoding.data(embedding)])
-            let cue = Int(db.lastInsertedRowID)
-            try db.execute(sql: "INSERT INTO code (cue_id, units) VALUES (?, ?)",
-                           arguments: [cue, BlobCoding.data(units: code.active)])
+            let kind = number == 0 ? CueKind.whole : CueKind.passage
+            let cue = try transaction.insertCue(memory: id, kind: kind.rawValue, embedding: BlobCoding.data(embedding),
+                                                code: BlobCoding.data(units: code.active))
             cues.append((cue, embedding))
         }
         var clauses: [(id: Int, embedding: [Float])] = []
         for embedding in memory.clauseEmbeddings {
             // Clause cues have no fly-hash code: they score candidates, they do not chain.
-            try db.execute(sql: "INSERT INTO cue (memory_id, kind, embedding) VALUES (?, ?, ?)",
-                           arguments: [id, CueKind.clause.rawValue, BlobCoding.data(embedding)])
-            clauses.append((Int(db.lastInsertedRowID), embedding))
+            let cue = try transaction.insertCue(memory: id, kind: CueKind.clause.rawValue, embedding: BlobCoding.data(embedding), code: nil)
+            clauses.append((cue, embedding))
         }
-        for name in memory.entities {
-            try db.execute(sql: "INSERT OR IGNORE INTO entity (memory_id, name) VALUES (?, ?)", arguments: [id, name])
-        }
+        for name in memory.entities { try transaction.insertEntity(memory: id, name: name) }
         return WrittenMemory(id: id, scope: memory.scope, session: memory.session, text: memory.text, cues: cues,
                              clauses: clauses, entities: memory.entities, edges: [])
-    }
-
-    /// Increments `store_info.revision` and returns the new value.
-    static func bumpRevision(_ db: Database) throws -> Int64 {
-        try db.execute(sql: "UPDATE store_info SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
-        return try currentRevision(db)
-    }
-
-    static func currentRevision(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM store_info WHERE key = 'revision'") ?? 0
-    }
-
-    /// Runs `body` in one write transaction, converting database failures to ``MemoryError``.
-    func writeTransaction<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T {
-        do {
-            return try database.write(body)
-        } catch let error as MemoryError {
-            throw error
-        } catch {
-            throw MemoryError.database(Self.describe(error))
-        }
-    }
-
-    /// Runs `body` in a read transaction, converting database failures to ``MemoryError``.
-    func readTransaction<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T {
-        do {
-            return try database.read(body)
-        } catch let error as MemoryError {
-            throw error
-        } catch {
-            throw MemoryError.database(Self.describe(error))
-        }
     }
 
     // MARK: - Validation
@@ -241,35 +179,22 @@ extension MemoryStore {
 
     // MARK: - Reading rows
 
-    static let memoryColumns = "id, scope, session, text, metadata, time, created_at, updated_at"
-
-    static func memory(from row: Row) -> Memory {
-        let metadataText: String = row["metadata"]
+    static func memory(from row: MemoryRow) -> Memory {
         // Written by `metadataJSON` as an object of strings; JSONSerialization reads it several
         // times faster than JSONDecoder, which showed in recall's time.
-        let metadata = metadataText == "{}" ? [:]
-            : (try? JSONSerialization.jsonObject(with: Data(metadataText.utf8))) as? [String: String] ?? [:]
+        let metadata = row.metadataJSON == "{}" ? [:]
+            : (try? JSONSerialization.jsonObject(with: Data(row.metadataJSON.utf8))) as? [String: String] ?? [:]
         return Memory(
-            id: row["id"], scope: row["scope"], session: row["session"], text: row["text"], metadata: metadata,
-            time: Date(timeIntervalSince1970: row["time"]), createdAt: Date(timeIntervalSince1970: row["created_at"]),
-            updatedAt: Date(timeIntervalSince1970: row["updated_at"]))
+            id: row.id, scope: row.scope, session: row.session, text: row.text, metadata: metadata,
+            time: Date(timeIntervalSince1970: row.time), createdAt: Date(timeIntervalSince1970: row.createdAt),
+            updatedAt: Date(timeIntervalSince1970: row.updatedAt), supersededBy: row.supersededBy)
     }
 
-    static func fetchMemories(_ ids: [MemoryID], in db: Database) throws -> [MemoryID: Memory] {
+    /// The memories with these ids that exist, by id.
+    func fetchMemories(_ ids: [MemoryID]) throws -> [MemoryID: Memory] {
         guard !ids.isEmpty else { return [:] }
-        let rows = try Row.fetchAll(
-            db, sql: "SELECT \(memoryColumns) FROM memory WHERE id IN (\(databaseQuestionMarks(count: ids.count)))",
-            arguments: StatementArguments(ids))
-        var memories = Dictionary(uniqueKeysWithValues: rows.map { row in
-            let memory = Self.memory(from: row)
-            return (memory.id, memory)
-        })
-        let newer = try Row.fetchAll(db, sql: """
-            SELECT target_id, max(source_id) FROM edge
-            WHERE kind = ? AND target_id IN (\(databaseQuestionMarks(count: ids.count))) GROUP BY target_id
-            """, arguments: StatementArguments([EdgeKind.supersedes.rawValue]) + StatementArguments(ids))
-        for row in newer { memories[row[0]]?.supersededBy = row[1] }
-        return memories
+        let rows = try backend.read { try $0.memories(ids) }
+        return Dictionary(rows.map { ($0.id, Self.memory(from: $0)) }) { a, _ in a }
     }
 }
 

@@ -1,6 +1,5 @@
 import EngramAssociative
 import Foundation
-import GRDB
 
 /// A long-term memory for agents: remember text, recall it from a paraphrased cue, follow
 /// association chains, forget it for good. Local and LLM-free: a sentence encoder, fly-hash
@@ -15,12 +14,14 @@ import GRDB
 ///
 /// **Scopes** (a user, an agent, a session: any non-empty name, such as `alice` or
 /// `alice/planner`) are hard partitions: a recall in one scope never sees another's memories.
-/// **Persistence**: SQLite in WAL mode behind a GRDB `DatabasePool` (several processes may
-/// read while one writes); every write is one transaction, and the in-memory index of a scope is
-/// rebuilt from the file when the scope is first recalled. Writes from other processes are
-/// noticed through a revision counter and make the index reload.
+/// **Persistence**: a ``MemoryBackend``: one SQLite file (``SQLiteBackend``, the default), or
+/// PostgreSQL behind several servers (`EngramPostgres`). Every write is one transaction; the
+/// in-memory index of a scope is built from the back end when the scope is first recalled, and
+/// rebuilt when another process (or server) has written to that scope since (each scope has a
+/// revision that every write to it increments).
 ///
-/// Thread-safe. Encoding runs outside any lock; the in-memory index is guarded by one lock.
+/// Thread-safe. Encoding runs outside any lock; each scope's in-memory index has its own lock, so
+/// recalls in different scopes do not wait for each other.
 public final class MemoryStore: Sendable {
     /// Settings of a store; the fly-hash ones are fixed when the store file is created.
     public struct Configuration: Sendable {
@@ -53,88 +54,58 @@ public final class MemoryStore: Sendable {
     /// The longest text a memory may hold, in bytes of UTF-8 (passage cues cover all of it).
     public static let maximumTextBytes = 32_768
 
-    /// Where the store lives (`:memory:` for an in-memory store).
-    public let path: String
+    /// Where the store lives: a path (`:memory:` for an in-memory store), or a URL without its password.
+    public var path: String { backend.location }
     public let configuration: Configuration
     /// What was found amiss when the store was opened (such as a file other users can read),
     /// one line each, for the caller to show.
-    public let warnings: [String]
-    let database: any DatabaseWriter
+    public var warnings: [String] { backend.warnings }
+    public let backend: any MemoryBackend
     let embedder: any TextEmbedder
     let flyHash: FlyHash
-    let state = Locked(IndexState())
+    let scopeSlots = ScopeSlots()
 
-    /// Opens the store at `path`, creating it (and its directory) if needed.
+    /// Opens the SQLite store at `path`, creating it (and its directory) if needed.
     /// - Throws: ``MemoryError/notAnEngramStore(path:reason:)`` for a file that is something else
     ///   (left untouched), ``MemoryError/incompatibleStore(path:reason:)`` for a newer format or
     ///   another encoder, ``MemoryError/database(_:)`` when SQLite cannot open it.
     public convenience init(path: String, embedder: any TextEmbedder, configuration: Configuration = Configuration()) throws {
-        try StoreSchema.checkExistingFile(at: path)
-        var warnings: [String] = []
-        if FileManager.default.fileExists(atPath: path) {
-            warnings += [PrivateFile.wideAccessWarning(forPath: path)].compactMap { $0 }
-        } else {
-            // Created 0600 before SQLite opens it, which gives its -wal and -shm the same mode.
-            try PrivateFile.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path)
-            try PrivateFile.create(atPath: path)
-        }
-        var databaseConfiguration = GRDB.Configuration.databaseConfiguration
-        databaseConfiguration.label = "engram"
-        let pool: DatabasePool
-        do {
-            pool = try DatabasePool(path: path, configuration: databaseConfiguration)
-        } catch {
-            throw MemoryError.database("cannot open \(path): \(Self.describe(error))")
-        }
-        try self.init(database: pool, path: path, embedder: embedder, configuration: configuration, warnings: warnings)
+        try self.init(backend: try SQLiteBackend(path: path), embedder: embedder, configuration: configuration)
     }
 
     /// An empty store that lives in memory only (for tests and throw-away sessions).
     public convenience init(inMemoryWith embedder: any TextEmbedder, configuration: Configuration = Configuration()) throws {
-        let queue: DatabaseQueue
-        do { queue = try DatabaseQueue(configuration: GRDB.Configuration.databaseConfiguration) } catch {
-            throw MemoryError.database(Self.describe(error))
-        }
-        try self.init(database: queue, path: ":memory:", embedder: embedder, configuration: configuration)
+        try self.init(backend: try SQLiteBackend(), embedder: embedder, configuration: configuration)
     }
 
-    private init(
-        database: any DatabaseWriter, path: String, embedder: any TextEmbedder, configuration: Configuration, warnings: [String] = []
-    ) throws {
-        self.warnings = warnings
-        self.database = database
-        self.path = path
+    /// A store over `backend`, whose schema is up to date.
+    /// - Throws: ``MemoryError/incompatibleStore(path:reason:)`` when the store holds embeddings of
+    ///   another encoder or unreadable fly-hash parameters, ``MemoryError/database(_:)``.
+    public init(backend: any MemoryBackend, embedder: any TextEmbedder, configuration: Configuration = Configuration()) throws {
+        self.backend = backend
         self.embedder = embedder
         self.configuration = configuration
-        do {
-            try StoreSchema.migrate(database)
-            flyHash = try database.write { db in
-                try Self.settleStoreInfo(db, path: path, embedder: embedder, configuration: configuration)
-            }
-        } catch let error as MemoryError {
-            throw error
-        } catch {
-            throw MemoryError.database("cannot prepare \(path): \(Self.describe(error))")
+        let path = backend.location
+        flyHash = try backend.write(scopes: []) { transaction in
+            try Self.settleStoreInfo(transaction, path: path, embedder: embedder, configuration: configuration)
         }
     }
 
     /// Records the encoder and fly-hash parameters in a new store, or checks them in an old one,
     /// and returns the fly hash the store's codes are made with.
     private static func settleStoreInfo(
-        _ db: Database, path: String, embedder: any TextEmbedder, configuration: Configuration
+        _ transaction: any MemoryBackendWriting, path: String, embedder: any TextEmbedder, configuration: Configuration
     ) throws -> FlyHash {
-        var info = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT key, value FROM store_info")
-            .map { (row: Row) -> (String, String) in (row["key"], row["value"]) })
+        var info = try transaction.storeInfo()
         if info["embedder"] == nil {
             let fresh = [
                 "embedder": embedder.embedderName, "dimension": "\(embedder.dimension)",
                 "flyhash_units": "\(configuration.flyHashUnits)", "flyhash_active": "\(configuration.flyHashActiveUnits)",
                 "flyhash_seed": "\(configuration.flyHashSeed)",
             ]
-            for (key, value) in fresh {
-                try db.execute(sql: "INSERT INTO store_info (key, value) VALUES (?, ?)", arguments: [key, value])
-            }
-            info.merge(fresh) { $1 }
+            for (key, value) in fresh.sorted(by: { $0.key < $1.key }) { try transaction.insertStoreInfo(key, value) }
+            // Another server may have made the store a moment ago with other settings: its stand.
+            info = try transaction.storeInfo()
         }
         guard info["embedder"] == embedder.embedderName, info["dimension"] == "\(embedder.dimension)" else {
             throw MemoryError.incompatibleStore(
@@ -152,30 +123,4 @@ public final class MemoryStore: Sendable {
             throw MemoryError.incompatibleStore(path: path, reason: "its fly-hash parameters are invalid: \(error)")
         }
     }
-
-    /// A readable message for an error thrown by GRDB or SQLite.
-    static func describe(_ error: any Error) -> String {
-        if let error = error as? DatabaseError { return error.message ?? "\(error.resultCode)" }
-        return "\(error)"
-    }
-}
-
-extension GRDB.Configuration {
-    /// GRDB settings shared by file and in-memory stores: foreign keys on (deletes cascade), and
-    /// a busy timeout so that a writer in another process makes this one wait instead of fail.
-    static var databaseConfiguration: GRDB.Configuration {
-        var configuration = GRDB.Configuration()
-        configuration.foreignKeysEnabled = true
-        configuration.busyMode = .timeout(10)
-        return configuration
-    }
-}
-
-/// The loaded scopes' indexes and the store revision they reflect.
-struct IndexState: Sendable {
-    var scopes: [String: ScopeIndex] = [:]
-    /// The `revision` of `store_info` that the loaded scopes reflect; -1 when unknown.
-    var revision: Int64 = -1
-    /// Chains' Hebbian memories, built on first use per scope and dropped by writes to it.
-    var chainMemories: [String: ChainMemory] = [:]
 }

@@ -14,7 +14,7 @@ public enum PrivateFile {
         let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         if descriptor < 0 {
             if errno == EEXIST { return }
-            throw MemoryError.database("cannot create \(path): \(String(cString: strerror(errno)))")
+            throw failure(errno, "cannot create \(path)")
         }
         // The umask can only have narrowed the mode; make it exactly 0600.
         fchmod(descriptor, 0o600)
@@ -28,9 +28,13 @@ public enum PrivateFile {
         let parent = (directory as NSString).deletingLastPathComponent
         if !parent.isEmpty { try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
         if mkdir(directory, 0o700) != 0, errno != EEXIST {
-            throw MemoryError.database("cannot create the directory \(directory): \(String(cString: strerror(errno)))")
+            throw failure(errno, "cannot create the directory \(directory)")
         }
         chmod(directory, 0o700)
+    }
+
+    private static func failure(_ number: Int32, _ what: String) -> MemoryError {
+        .database(DatabaseFailure(kind: .io, code: "errno \(number)", message: "\(what): \(String(cString: strerror(number)))"))
     }
 
     /// A one-line warning if the file at `path` can be read or written by others than its owner.

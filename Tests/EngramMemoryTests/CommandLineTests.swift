@@ -100,7 +100,7 @@ struct CommandLineTests {
                 #expect(stored[i] == "memory \(i) of a long import, item \(i * 7 % 1000)")
                 if stored[i] != "memory \(i) of a long import, item \(i * 7 % 1000)" { break }
             }
-            let check = try reopened.database.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }
+            let check = try reopened.sqliteDatabase.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }
             #expect(check == "ok")
         }
     }

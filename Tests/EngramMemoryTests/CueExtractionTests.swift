@@ -24,13 +24,13 @@ struct CueExtractionTests {
         let store = try MemoryStore(inMemoryWith: HashingEmbedder())
         let id = try store.remember("Lea looks after Biscuit, our beagle, whenever we travel.", scope: "u").id
         try store.remember("Priya plays the cello in an orchestra", scope: "u")
-        let clauses: Int = try store.database.read { db in
+        let clauses: Int = try store.sqliteDatabase.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cue WHERE memory_id = ? AND kind = 2", arguments: [id]) ?? 0
         }
         #expect(clauses == 2)
         #expect(try store.recall("whenever we travel", scope: "u", k: 1).first?.memory.id == id)
         try store.forget(id)
-        let left: Int = try store.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cue WHERE kind = 2") ?? 0 }
+        let left: Int = try store.sqliteDatabase.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cue WHERE kind = 2") ?? 0 }
         #expect(left == 0)
     }
 }

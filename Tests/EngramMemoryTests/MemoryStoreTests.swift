@@ -38,7 +38,7 @@ struct MemoryStoreTests {
         _ = try store.recall("Pixel", scope: "s", k: 3)   // loads the scope's index
         try store.forget(second)
 
-        let counts: [String: Int] = try store.database.read { db in
+        let counts: [String: Int] = try store.sqliteDatabase.read { db in
             var counts: [String: Int] = [:]
             counts["memory"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM memory WHERE id = ?", arguments: [second])
             counts["cue"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cue WHERE memory_id = ?", arguments: [second])
@@ -93,7 +93,7 @@ struct MemoryStoreTests {
         try store.update(id, text: "the meeting moved to Thursday")
         #expect(try store.get(id).text == "the meeting moved to Thursday")
         #expect(try store.recall("Thursday meeting", scope: "u", k: 1).first?.memory.id == id)
-        let mondayHits = try store.database.read { db in
+        let mondayHits = try store.sqliteDatabase.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM memory_fts WHERE memory_fts MATCH 'monday'")
         }
         #expect(mondayHits == 0)

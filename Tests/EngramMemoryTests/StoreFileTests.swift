@@ -20,7 +20,7 @@ struct StoreFileTests {
             #expect(try reopened.recall("where is the boat moored", scope: "u", k: 1).first?.memory.id == ids[0])
             #expect(try reopened.statistics() .memories == 2)
             #expect(try reopened.statistics().edges == 1)
-            let mode = try reopened.database.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+            let mode = try reopened.sqliteDatabase.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
             #expect(mode == "wal")
             // An encoder of another name or dimension is refused: its embeddings are not comparable.
             struct Other: TextEmbedder {
@@ -84,7 +84,7 @@ struct StoreFileTests {
             let count = try reader.statistics().memories
             #expect(count == total + 1)
             #expect(try reader.recall("note 117 about river 117", scope: "u", k: 1).first?.memory.text == "note 117 about river 117")
-            let check = try await reader.database.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }
+            let check = try await reader.sqliteDatabase.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }
             #expect(check == "ok")
         }
     }

@@ -1,4 +1,5 @@
-import EngramMemory
+import GRDB
+@testable import EngramMemory
 import Foundation
 
 /// A deterministic stand-in for the sentence encoder: words (lower-cased letters and digits)
@@ -114,4 +115,9 @@ func engramExecutable() throws -> URL {
         if FileManager.default.isExecutableFile(atPath: url.path) { return url }
     }
     throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "engram executable next to \(candidates)"])
+}
+
+extension MemoryStore {
+    /// The GRDB database of a store over SQLite, for tests that inspect the file's rows.
+    var sqliteDatabase: any DatabaseWriter { (backend as! SQLiteBackend).database }
 }

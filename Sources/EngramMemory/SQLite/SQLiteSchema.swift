@@ -18,12 +18,15 @@ import GRDB
 ///   scope (at most ``ScopeIndex/hubNeighbours``, descending, float32 LE BLOB), kept as memories
 ///   arrive; their mean is the memory's hubness, which recall discounts. A store from before v2
 ///   has no rows for its older memories: recall treats them as of average hubness.
-/// - `store_info`: key/value facts (format version, encoder, fly-hash parameters) and `revision`,
-///   a counter every write transaction increments so that other processes' writes are noticed.
+/// - `store_info`: key/value facts (format version, encoder, fly-hash parameters). Its `revision`
+///   key, a store-wide write counter, is what v1 and v2 noticed other processes' writes by.
+/// - `scope_revision` (v3): a write counter per scope, incremented by every transaction that
+///   changes the scope, so that a write in one scope leaves every other scope's loaded index
+///   valid. A scope without a row is at revision 0.
 ///
 /// Every child row references its memory `ON DELETE CASCADE`, so deleting the memory row deletes
 /// everything derived from it in the same transaction.
-enum StoreSchema {
+enum SQLiteSchema {
     /// `PRAGMA application_id` of an Engram store: "Engr" in ASCII.
     static let applicationID: Int32 = 0x456E_6772
     /// The version of the data layout this code writes and reads.
@@ -84,6 +87,12 @@ enum StoreSchema {
             try db.create(table: "neighbourhood") { t in
                 t.primaryKey("memory_id", .integer).references("memory", onDelete: .cascade)
                 t.column("similarities", .blob).notNull()
+            }
+        }
+        migrator.registerMigration("v3: revisions per scope") { db in
+            try db.create(table: "scope_revision") { t in
+                t.primaryKey("scope", .text)
+                t.column("revision", .integer).notNull()
             }
         }
         return migrator
