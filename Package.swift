@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "EngramAssociative", targets: ["EngramAssociative"]),
         .library(name: "EngramText", targets: ["EngramText"]),
         .library(name: "EngramMemory", targets: ["EngramMemory"]),
+        .library(name: "EngramPostgres", targets: ["EngramPostgres"]),
         .library(name: "EngramServer", targets: ["EngramServer"]),
         .executable(name: "engram", targets: ["engram"]),
     ],
@@ -26,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Core learning targets: toolchain only.
@@ -50,6 +53,19 @@ let package = Package(
         .target(
             name: "EngramMemory",
             dependencies: ["EngramKernels", "EngramAssociative", "EngramText", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+
+        // The store in PostgreSQL (postgres-nio), for several servers over one database.
+        .target(
+            name: "EngramPostgres",
+            dependencies: [
+                "EngramMemory",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
 
         // Engram for agents: the MCP tools (stdio and streamable HTTP) and the HTTP API over one
@@ -89,7 +105,7 @@ let package = Package(
         .executableTarget(
             name: "engram",
             dependencies: [
-                "EngramFewShot", "EngramSpiking", "EngramAssociative", "EngramText", "EngramMemory", "EngramServer", "EngramBenchmarks",
+                "EngramFewShot", "EngramSpiking", "EngramAssociative", "EngramText", "EngramMemory", "EngramPostgres", "EngramServer", "EngramBenchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -107,7 +123,7 @@ let package = Package(
             dependencies: ["EngramText", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Resources/minilm-golden.json")]
         ),
-        .testTarget(name: "EngramMemoryTests", dependencies: ["EngramMemory", "EngramText", "engram"]),
+        .testTarget(name: "EngramMemoryTests", dependencies: ["EngramMemory", "EngramPostgres", "EngramText", "engram"]),
         .testTarget(
             name: "EngramServerTests",
             dependencies: ["EngramServer", "EngramMemory", .product(name: "HummingbirdTesting", package: "hummingbird")]

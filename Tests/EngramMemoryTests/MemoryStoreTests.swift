@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Testing
 @testable import EngramMemory
 
@@ -7,8 +6,8 @@ import Testing
 struct MemoryStoreTests {
     let embedder = HashingEmbedder()
 
-    @Test func remembersAndRecallsAMemory() throws {
-        let store = try MemoryStore(inMemoryWith: embedder)
+    @Test(arguments: TestBackend.allCases) func remembersAndRecallsAMemory(_ backend: TestBackend) throws {
+        let store = try backend.makeStore(embedder)
         let id = try store.remember("Caroline went hiking in the Alps", scope: "alice", metadata: ["source": "chat"]).id
         try store.remember("Bob repaired the kitchen sink", scope: "alice")
         let hits = try store.recall("hiking Alps", scope: "alice", k: 1)
@@ -18,8 +17,8 @@ struct MemoryStoreTests {
         #expect(try store.get(id).text == "Caroline went hiking in the Alps")
     }
 
-    @Test func scopesArePartitions() throws {
-        let store = try MemoryStore(inMemoryWith: embedder)
+    @Test(arguments: TestBackend.allCases) func scopesArePartitions(_ backend: TestBackend) throws {
+        let store = try backend.makeStore(embedder)
         let a = try store.remember("the launch code is blue falcon", scope: "alice").id
         let b = try store.remember("the launch code is red falcon", scope: "bob").id
         let fromBob = try store.recall("launch code falcon", scope: "bob", k: 10)
@@ -29,8 +28,8 @@ struct MemoryStoreTests {
         #expect(try store.list(scope: "alice").map(\.id) == [a])
     }
 
-    @Test func forgetLeavesNothingBehind() throws {
-        let store = try MemoryStore(inMemoryWith: embedder)
+    @Test(arguments: TestBackend.allCases) func forgetLeavesNothingBehind(_ backend: TestBackend) throws {
+        let store = try backend.makeStore(embedder)
         let first = try store.remember("Maya adopted a cat called Pixel", scope: "s", session: "home").id
         let second = try store.remember("Pixel hides under the sofa", scope: "s", session: "home").id
         let third = try store.remember("Lena feeds Pixel when Maya travels", scope: "s", session: "home").id
@@ -38,17 +37,19 @@ struct MemoryStoreTests {
         _ = try store.recall("Pixel", scope: "s", k: 3)   // loads the scope's index
         try store.forget(second)
 
-        let counts: [String: Int] = try store.sqliteDatabase.read { db in
-            var counts: [String: Int] = [:]
-            counts["memory"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM memory WHERE id = ?", arguments: [second])
-            counts["cue"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cue WHERE memory_id = ?", arguments: [second])
-            counts["code"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM code WHERE cue_id NOT IN (SELECT id FROM cue)")
-            counts["edge"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM edge WHERE ? IN (source_id, target_id)", arguments: [second])
-            counts["entity"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entity WHERE memory_id = ?", arguments: [second])
-            counts["fts"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM memory_fts WHERE memory_fts MATCH 'sofa'")
+        // Every row derived from it is gone, through the back end's own queries.
+        let counts: [String: Int] = try store.backend.read { reader in
+            var counts = ["memory": try reader.countExisting([second]), "cue": 0, "code": 0, "edge": 0, "entity": 0, "neighbourhood": 0]
+            try reader.forEachCue(inScope: "s") { _, memory, _, _ in if memory == second { counts["cue"]! += 1 } }
+            try reader.forEachCode(inScope: "s", cueKind: CueKind.whole.rawValue) { memory, _ in if memory == second { counts["code"]! += 1 } }
+            try reader.forEachEdge(inScope: "s") { edge in if [edge.source, edge.target].contains(second) { counts["edge"]! += 1 } }
+            try reader.forEachEntity(inScope: "s") { memory, _ in if memory == second { counts["entity"]! += 1 } }
+            counts["neighbourhood"] = try reader.neighbourhoods(of: [second]).count
+            counts["fts"] = try reader.list(MemoryFilter(words: ["sofa"]), after: 0, limit: 10).count
+            #expect(try reader.counts().cues == 2 && reader.counts().memories == 2)
             return counts
         }
-        #expect(counts == ["memory": 0, "cue": 0, "code": 0, "edge": 0, "entity": 0, "fts": 0])
+        #expect(counts == ["memory": 0, "cue": 0, "code": 0, "edge": 0, "entity": 0, "neighbourhood": 0, "fts": 0])
         let hits = try store.recall("Pixel hides under the sofa", scope: "s", k: 10)
         #expect(!hits.map(\.memory.id).contains(second))
         #expect(Set(hits.map(\.memory.id)) == [first, third])
@@ -58,8 +59,8 @@ struct MemoryStoreTests {
         #expect(try store.remember("a new memory about gardening", scope: "s").id > third)
     }
 
-    @Test func nearDuplicatesAreReportedNotStored() throws {
-        let store = try MemoryStore(inMemoryWith: embedder)
+    @Test(arguments: TestBackend.allCases) func nearDuplicatesAreReportedNotStored(_ backend: TestBackend) throws {
+        let store = try backend.makeStore(embedder)
         let id = try store.remember("I moved to Lisbon in March", scope: "u").id
         let outcome = try store.remember("i moved to lisbon in march!", scope: "u")
         guard case let .duplicate(existing, similarity) = outcome else {
@@ -80,30 +81,29 @@ struct MemoryStoreTests {
         }
         var configuration = MemoryStore.Configuration()
         configuration.duplicateThreshold = nil
-        let keeping = try MemoryStore(inMemoryWith: embedder, configuration: configuration)
+        let keeping = try backend.makeStore(embedder, configuration: configuration)
         try keeping.remember("same text", scope: "u")
         #expect(try keeping.remember("same text", scope: "u") != .duplicate(of: 1, similarity: 1))
         #expect(try keeping.statistics().memories == 2)
     }
 
-    @Test func updateReEncodesAndKeepsTheID() throws {
-        let store = try MemoryStore(inMemoryWith: embedder)
+    @Test(arguments: TestBackend.allCases) func updateReEncodesAndKeepsTheID(_ backend: TestBackend) throws {
+        let store = try backend.makeStore(embedder)
         let id = try store.remember("the meeting is on Monday", scope: "u").id
         try store.remember("lunch with Sam on Friday", scope: "u")
         try store.update(id, text: "the meeting moved to Thursday")
         #expect(try store.get(id).text == "the meeting moved to Thursday")
         #expect(try store.recall("Thursday meeting", scope: "u", k: 1).first?.memory.id == id)
-        let mondayHits = try store.sqliteDatabase.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM memory_fts WHERE memory_fts MATCH 'monday'")
-        }
+        let mondayHits = try store.list(matching: "monday").count
+        #expect(try store.list(matching: "thursday").map(\.id) == [id])
         #expect(mondayHits == 0)
         #expect(throws: MemoryError.unknownID(999)) { try store.update(999, text: "x") }
         #expect(throws: MemoryError.emptyText) { try store.update(id, text: "  ") }
         #expect(try store.get(id).text == "the meeting moved to Thursday")
     }
 
-    @Test func badInputIsRefusedAndChangesNothing() throws {
-        let store = try MemoryStore(inMemoryWith: embedder)
+    @Test(arguments: TestBackend.allCases) func badInputIsRefusedAndChangesNothing(_ backend: TestBackend) throws {
+        let store = try backend.makeStore(embedder)
         try store.remember("kept", scope: "u")
         #expect(throws: MemoryError.emptyText) { try store.remember("", scope: "u") }
         #expect(throws: MemoryError.emptyText) { try store.remember(" \n\t\u{2003}\u{85}", scope: "u") }
@@ -128,8 +128,8 @@ struct MemoryStoreTests {
         #expect(try store.statistics().memories == 2)
     }
 
-    @Test func filtersRestrictRecall() throws {
-        let store = try MemoryStore(inMemoryWith: embedder)
+    @Test(arguments: TestBackend.allCases) func filtersRestrictRecall(_ backend: TestBackend) throws {
+        let store = try backend.makeStore(embedder)
         let t0 = Date(timeIntervalSince1970: 1_700_000_000)
         let early = try store.remember("garden tomatoes ripened", scope: "u", session: "a", metadata: ["kind": "note"], time: t0).id
         let late = try store.remember("garden tomatoes eaten", scope: "u", session: "b", metadata: ["kind": "log"],
@@ -145,8 +145,8 @@ struct MemoryStoreTests {
         #expect(try store.recall("garden tomatoes", scope: "u", options: options).map(\.memory.id) == [early])
     }
 
-    @Test func everyStageCanBeSwitchedOff() throws {
-        let store = try MemoryStore(inMemoryWith: embedder)
+    @Test(arguments: TestBackend.allCases) func everyStageCanBeSwitchedOff(_ backend: TestBackend) throws {
+        let store = try backend.makeStore(embedder)
         for i in 0..<30 { try store.remember("memory number \(i) about topic \(i % 5)", scope: "u", session: "s") }
         for stages in [RecallStages.all, [.dense], [.lexical], [.dense, .hopfield], [.lexical, .association]] {
             var options = RecallOptions(k: 5)
@@ -160,8 +160,8 @@ struct MemoryStoreTests {
         #expect(throws: MemoryError.self) { try store.recall("topic", scope: "u", options: none) }
     }
 
-    @Test func sessionContextLiftsTheBestMatchingEpisode() throws {
-        let store = try MemoryStore(inMemoryWith: embedder)
+    @Test(arguments: TestBackend.allCases) func sessionContextLiftsTheBestMatchingEpisode(_ backend: TestBackend) throws {
+        let store = try backend.makeStore(embedder)
         let best = try store.remember("kayak river rapids trip", scope: "u", session: "june").id
         let sameSession = try store.remember("kayak paddles rented", scope: "u", session: "june").id
         let otherSession = try store.remember("kayak paddles sold", scope: "u", session: "may").id
@@ -182,8 +182,8 @@ struct MemoryStoreTests {
         #expect(gap(reinstated) > gap(flat))
     }
 
-    @Test func chainsFollowSessionOrder() throws {
-        let store = try MemoryStore(inMemoryWith: embedder)
+    @Test(arguments: TestBackend.allCases) func chainsFollowSessionOrder(_ backend: TestBackend) throws {
+        let store = try backend.makeStore(embedder)
         let base = Date(timeIntervalSince1970: 1_000_000)
         let texts = ["packed the tent", "drove to the lake", "caught a trout", "cooked it on the fire", "slept under stars"]
         var ids: [MemoryID] = []
@@ -198,8 +198,8 @@ struct MemoryStoreTests {
         #expect(fromCue.map(\.memory.id) == Array(ids[2...4]))
     }
 
-    @Test func longTextsGetPassageCues() throws {
-        let store = try MemoryStore(inMemoryWith: embedder)
+    @Test(arguments: TestBackend.allCases) func longTextsGetPassageCues(_ backend: TestBackend) throws {
+        let store = try backend.makeStore(embedder)
         let filler = (0..<12).map { "Sentence \($0) talks about ordinary weather and nothing else." }.joined(separator: " ")
         let id = try store.remember(filler + " The spare key is hidden under the blue flowerpot.", scope: "u").id
         try store.remember("the weather was ordinary", scope: "u")

@@ -12,14 +12,14 @@ struct SupersessionTests {
 
     /// The hashing embedder puts "Kofi lives in Leeds" and "Kofi lives in Glasgow now" at a
     /// cosine of 3/√20 ≈ 0.67: link above 0.6.
-    func store() throws -> MemoryStore {
+    func store(_ backend: TestBackend) throws -> MemoryStore {
         var configuration = MemoryStore.Configuration()
         configuration.supersessionThreshold = 0.6
-        return try MemoryStore(inMemoryWith: embedder, configuration: configuration)
+        return try backend.makeStore(embedder, configuration: configuration)
     }
 
-    @Test func theNewerFactRanksFirstAndTheOlderSaysItWasSuperseded() throws {
-        let store = try store()
+    @Test(arguments: TestBackend.allCases) func theNewerFactRanksFirstAndTheOlderSaysItWasSuperseded(_ backend: TestBackend) throws {
+        let store = try store(backend)
         let old = try store.remember("Kofi lives in Leeds", scope: "u", time: january).id
         try store.remember("Priya plays the cello", scope: "u", time: january)
         let new = try store.remember("Kofi lives in Glasgow now", scope: "u", time: june).id
@@ -39,8 +39,8 @@ struct SupersessionTests {
         #expect(abs(hits[0].score - hits[1].score - RecallOptions().supersededPenalty) < 1e-9)
     }
 
-    @Test func timeNotInsertionOrderDecidesWhichIsNewer() throws {
-        let store = try store()
+    @Test(arguments: TestBackend.allCases) func timeNotInsertionOrderDecidesWhichIsNewer(_ backend: TestBackend) throws {
+        let store = try store(backend)
         let new = try store.remember("Kofi lives in Glasgow now", scope: "u", time: june).id
         let old = try store.remember("Kofi lives in Leeds", scope: "u", time: january).id
         #expect(try store.get(old).supersededBy == new)
@@ -53,8 +53,8 @@ struct SupersessionTests {
         #expect(try store.get(batch[1]).supersededBy == batch[0])
     }
 
-    @Test func aQuestionThatMatchesTheOlderMuchBetterStillFindsIt() throws {
-        let store = try store()
+    @Test(arguments: TestBackend.allCases) func aQuestionThatMatchesTheOlderMuchBetterStillFindsIt(_ backend: TestBackend) throws {
+        let store = try store(backend)
         let old = try store.remember("Kofi lives in Leeds", scope: "u", time: january).id
         let new = try store.remember("Kofi lives in Glasgow now", scope: "u", time: june).id
         // "Leeds" is in the older text only: the evidence tells the versions apart.
@@ -68,8 +68,8 @@ struct SupersessionTests {
         #expect(try store.recall("where does Kofi live", scope: "u", options: onlyOld).map(\.memory.id) == [old])
     }
 
-    @Test func forgettingTheNewerRestoresTheOlder() throws {
-        let store = try store()
+    @Test(arguments: TestBackend.allCases) func forgettingTheNewerRestoresTheOlder(_ backend: TestBackend) throws {
+        let store = try store(backend)
         let old = try store.remember("Kofi lives in Leeds", scope: "u", time: january).id
         let new = try store.remember("Kofi lives in Glasgow now", scope: "u", time: june).id
         _ = try store.recall("Kofi", scope: "u", k: 2)   // loads the index
@@ -78,30 +78,29 @@ struct SupersessionTests {
         #expect(try store.recall("where does Kofi live", scope: "u", k: 1).first?.memory.id == old)
     }
 
-    @Test func linksSurviveReopeningTheFile() throws {
-        try withTemporaryDirectory { directory in
-            let path = directory.appendingPathComponent("memory.sqlite").path
+    @Test(arguments: TestBackend.allCases) func linksSurviveReopeningTheStore(_ backend: TestBackend) throws {
+        try backend.withReopenableStore { open in
             var configuration = MemoryStore.Configuration()
             configuration.supersessionThreshold = 0.6
             let (old, new): (MemoryID, MemoryID) = try {
-                let store = try MemoryStore(path: path, embedder: embedder, configuration: configuration)
+                let store = try MemoryStore(backend: try open(), embedder: embedder, configuration: configuration)
                 return (try store.remember("Kofi lives in Leeds", scope: "u", time: january).id,
                         try store.remember("Kofi lives in Glasgow now", scope: "u", time: june).id)
             }()
-            let reopened = try MemoryStore(path: path, embedder: embedder, configuration: configuration)
+            let reopened = try MemoryStore(backend: try open(), embedder: embedder, configuration: configuration)
             #expect(try reopened.recall("where does Kofi live", scope: "u", k: 2).map(\.memory.id) == [new, old])
         }
     }
 
-    @Test func differentSubjectsAndOtherScopesAreNotLinked() throws {
-        let store = try store()
+    @Test(arguments: TestBackend.allCases) func differentSubjectsAndOtherScopesAreNotLinked(_ backend: TestBackend) throws {
+        let store = try store(backend)
         let kofi = try store.remember("Kofi lives in Leeds", scope: "u", time: january).id
         try store.remember("Priya plays the cello", scope: "u", time: june)
         try store.remember("Kofi lives in Glasgow now", scope: "other", time: june)
         #expect(try store.get(kofi).supersededBy == nil)
         var off = MemoryStore.Configuration()
         off.supersessionThreshold = nil
-        let unlinked = try MemoryStore(inMemoryWith: embedder, configuration: off)
+        let unlinked = try backend.makeStore(embedder, configuration: off)
         let old = try unlinked.remember("Kofi lives in Leeds", scope: "u", time: january).id
         try unlinked.remember("Kofi lives in Glasgow now", scope: "u", time: june)
         #expect(try unlinked.get(old).supersededBy == nil)
