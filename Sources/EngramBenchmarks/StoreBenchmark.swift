@@ -11,8 +11,8 @@ import Foundation
 /// - **recall**: p50 / p99 of ``MemoryStore/recall(_:scope:k:)`` (k = 10, every stage) at the
 ///   filled size, one query at a time, including query encoding; beside it the p50 of encoding
 ///   the query alone.
-/// - **open + first recall**: a second store object opened on the file (model already loaded)
-///   and its first recall, which rebuilds the scope's in-memory index from SQLite.
+/// - **open + first recall**: a second store object opened on the same store (model already
+///   loaded) and its first recall, which rebuilds the scope's in-memory index from the back end.
 /// - **memory per memory**: the in-memory index that open and first recall built, estimated from
 ///   its structures' capacities (``MemoryStore/loadedIndexBytes()``), divided by the memory
 ///   count; text and metadata stay in SQLite. (The process's resident size is no measure of it:
@@ -37,11 +37,19 @@ public enum StoreBenchmark {
         public var fileBytes: Int64?
     }
 
-    public static func run(
-        _ settings: Settings, encoder: SentenceEncoder, directory: URL, progress: (String) -> Void
-    ) throws -> Result {
+    /// A new SQLite file in `directory` each time the benchmark's store is first opened, the same
+    /// file when it is opened again.
+    public static func sqliteFile(in directory: URL) -> @Sendable () throws -> any MemoryBackend {
         let path = directory.appendingPathComponent("bench-store.sqlite").path
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        return { try SQLiteBackend(path: path) }
+    }
+
+    /// Runs the benchmark on the store that `openBackend` opens (twice: to fill it, and anew to
+    /// time opening); the scope `bench` is emptied first.
+    public static func run(
+        _ settings: Settings, encoder: SentenceEncoder, openBackend: () throws -> any MemoryBackend, progress: (String) -> Void
+    ) throws -> Result {
         let texts = SyntheticMemories.texts(count: settings.memories, seed: settings.seed)
         let clock = ContinuousClock()
 
@@ -53,7 +61,8 @@ public enum StoreBenchmark {
 
         var configuration = MemoryStore.Configuration()
         configuration.duplicateThreshold = nil
-        let store = try MemoryStore(path: path, embedder: encoder, configuration: configuration)
+        let store = try MemoryStore(backend: try openBackend(), embedder: encoder, configuration: configuration)
+        try store.forget(scope: "bench")
         let items = texts.enumerated().map { i, text in
             NewMemory(text: text, scope: "bench", session: "s\(i / 50)")
         }
@@ -65,9 +74,9 @@ public enum StoreBenchmark {
         }
         let ingest = Double(items.count) / (clock.now - ingestStart).seconds
 
-        progress("opening the file anew and recalling once…")
+        progress("opening the store anew and recalling once…")
         let openStart = clock.now
-        let reopened = try MemoryStore(path: path, embedder: encoder, configuration: configuration)
+        let reopened = try MemoryStore(backend: try openBackend(), embedder: encoder, configuration: configuration)
         _ = try reopened.recall("who repaired a bicycle near the harbour", scope: "bench", k: 10)
         let openAndFirst = (clock.now - openStart).seconds * 1000
         let indexBytes = reopened.loadedIndexBytes()

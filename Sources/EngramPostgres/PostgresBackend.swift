@@ -113,11 +113,17 @@ public final class PostgresBackend: MemoryBackend {
                 let message = error.serverInfo?[.message] ?? "the server refused the statement"
                 return .database(DatabaseFailure(kind: kind(ofSQLState: state), code: "SQLSTATE \(state)", message: "\(location): \(message)"))
             }
-            let closed: Set<PSQLError.Code> = [.connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed]
-            let kind: DatabaseFailure.Kind = closed.contains(error.code) ? .unavailable : .other
-            var message = "\(location): \(kind == .unavailable ? "the connection to PostgreSQL failed or was lost" : "PostgreSQL client error")"
-            if let underlying = error.underlying { message += " (\(underlying))" }
-            return .database(DatabaseFailure(kind: kind, code: "PSQLError.\(error.code)", message: message))
+            let message: String, kind: DatabaseFailure.Kind
+            switch error.code {
+            case .connectionError:
+                (kind, message) = (.unavailable, "cannot reach PostgreSQL at \(location)")
+            case .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
+                (kind, message) = (.unavailable, "lost the connection to PostgreSQL at \(location)")
+            default:
+                (kind, message) = (.other, "PostgreSQL client error at \(location)")
+            }
+            let detail = error.underlying.map { " (\($0))" } ?? ""
+            return .database(DatabaseFailure(kind: kind, code: "PSQLError.\(error.code)", message: message + detail))
         }
         // Connecting failed before PostgreSQL answered: refused, unreachable, timed out.
         if error is IOError || error is ChannelError || error is NIOConnectionError || "\(type(of: error))".contains("Connect") {

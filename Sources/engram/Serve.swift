@@ -5,7 +5,7 @@ import Foundation
 import Logging
 
 /// `engram mcp`: the memory as MCP tools on standard input and output, for an agent that starts
-/// its own server (Claude Desktop, Claude Code, Cursor…). Several may share one store file.
+/// its own server (Claude Desktop, Claude Code, Cursor…). Several may share one store file (or one PostgreSQL database).
 struct MCPCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mcp",
@@ -54,7 +54,10 @@ struct Serve: AsyncParsableCommand {
 
 /// What both servers take: the store, a fixed scope, the model.
 struct ServerOptions: ParsableArguments {
-    @Option(help: "The store file (default: ENGRAM_STORE, else memory.sqlite in the per-user data directory).")
+    @Option(help: """
+        The store: a file, or postgres://user:password@host:port/database for several servers over \
+        one database (default: ENGRAM_STORE, else memory.sqlite in the per-user data directory).
+        """)
     var store: String?
     @Option(help: "Serve this scope only: callers cannot name another, nor see another's memories.") var scope: String?
     @OptionGroup var model: ModelOptions

@@ -1,15 +1,19 @@
 import ArgumentParser
 import EngramMemory
+import EngramPostgres
 import Foundation
 
 /// Where the memory store lives and how to open it, shared by the memory commands.
 struct StoreOptions: ParsableArguments {
-    @Option(help: "The store file (default: ENGRAM_STORE, else memory.sqlite in the per-user data directory).")
+    @Option(help: """
+        The store: a file, or postgres://user:password@host:port/database (default: ENGRAM_STORE, \
+        else memory.sqlite in the per-user data directory).
+        """)
     var store: String?
     @Flag(help: "Print JSON instead of text.") var json = false
     @OptionGroup var model: ModelOptions
 
-    /// The store path: `--store`, `ENGRAM_STORE`, or `<data directory>/engram/memory.sqlite`.
+    /// The store path or URL: `--store`, `ENGRAM_STORE`, or `<data directory>/engram/memory.sqlite`.
     var path: String { Self.path(store) }
 
     /// Loads the encoder (provisioning it on first use) and opens the store.
@@ -38,7 +42,8 @@ struct StoreOptions: ParsableArguments {
         let encoder = try await model.loadEncoder()
         let store: MemoryStore
         do {
-            store = try MemoryStore(path: path, embedder: encoder, configuration: configuration)
+            let backend: any MemoryBackend = PostgresLocation.isURL(path) ? try PostgresBackend(url: path) : try SQLiteBackend(path: path)
+            store = try MemoryStore(backend: backend, embedder: encoder, configuration: configuration)
         } catch {
             throw CommandFailure("\(error)")
         }
