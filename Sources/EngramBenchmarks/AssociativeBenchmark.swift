@@ -1,4 +1,5 @@
 import EngramAssociative
+import EngramData
 import EngramKernels
 import Foundation
 

@@ -1,3 +1,4 @@
+import EngramData
 import EngramMemory
 import Foundation
 
@@ -47,20 +48,20 @@ final class CachingEmbedder: TextEmbedder, @unchecked Sendable {
             }
         }
         do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw BenchmarkError.unreadable(path: path, reason: "cannot write the embedding cache: \(error.localizedDescription)")
+            throw DataFileError.unreadable(path: path, reason: "cannot write the embedding cache: \(error.localizedDescription)")
         }
     }
 
     /// Adds the embeddings of the file at `path`, written by ``save(to:)`` for the same embedder.
-    /// - Throws: ``BenchmarkError/unreadable(path:reason:)`` for another embedder's file or a malformed one.
+    /// - Throws: ``DataFileError/unreadable(path:reason:)`` for another embedder's file or a malformed one.
     func load(from path: String) throws {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw BenchmarkError.unreadable(path: path, reason: error.localizedDescription)
+            throw DataFileError.unreadable(path: path, reason: error.localizedDescription)
         }
         let bytes = [UInt8](data)
         var offset = 0
-        func fail(_ reason: String) -> BenchmarkError { .unreadable(path: path, reason: "embedding cache: \(reason) at byte \(offset)") }
+        func fail(_ reason: String) -> DataFileError { .unreadable(path: path, reason: "embedding cache: \(reason) at byte \(offset)") }
         func read32() throws -> UInt32 {
             guard offset + 4 <= bytes.count else { throw fail("truncated") }
             defer { offset += 4 }

@@ -1,3 +1,4 @@
+import EngramData
 import EngramKernels
 import EngramText
 import Foundation

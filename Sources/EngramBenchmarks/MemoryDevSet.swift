@@ -1,3 +1,4 @@
+import EngramData
 import Foundation
 
 /// The hand-written recall development set (`shared/data/memory-dev/cases.json`, CC0): facts asked
@@ -29,30 +30,30 @@ public struct MemoryDevSet: Sendable {
     }
 
     /// Reads `cases.json`.
-    /// - Throws: ``BenchmarkError/unreadable(path:reason:)`` naming the list and the entry that is malformed.
+    /// - Throws: ``DataFileError/unreadable(path:reason:)`` naming the list and the entry that is malformed.
     public static func load(path: String) throws -> MemoryDevSet {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw BenchmarkError.unreadable(path: path, reason: error.localizedDescription)
+            throw DataFileError.unreadable(path: path, reason: error.localizedDescription)
         }
         guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw BenchmarkError.unreadable(path: path, reason: "not a JSON object")
+            throw DataFileError.unreadable(path: path, reason: "not a JSON object")
         }
         func entries(_ key: String) throws -> [Any] {
             guard let list = root[key] as? [Any] else {
-                throw BenchmarkError.unreadable(path: path, reason: "no \"\(key)\" list")
+                throw DataFileError.unreadable(path: path, reason: "no \"\(key)\" list")
             }
             return list
         }
         func strings(_ entry: Any, _ keys: [String], list: String, index: Int) throws -> [String] {
             guard let object = entry as? [String: Any] else {
-                throw BenchmarkError.unreadable(path: path, reason: "\(list)[\(index)] is not an object")
+                throw DataFileError.unreadable(path: path, reason: "\(list)[\(index)] is not an object")
             }
             return try keys.map { key in
                 guard let value = object[key] as? String, !value.allSatisfy(\.isWhitespace) else {
-                    throw BenchmarkError.unreadable(path: path, reason: "\(list)[\(index)] has no non-empty \"\(key)\" string")
+                    throw DataFileError.unreadable(path: path, reason: "\(list)[\(index)] has no non-empty \"\(key)\" string")
                 }
                 return value
             }
@@ -67,7 +68,7 @@ public struct MemoryDevSet: Sendable {
         }
         let distractors = try entries("distractors").enumerated().map { index, entry in
             guard let text = entry as? String, !text.allSatisfy(\.isWhitespace) else {
-                throw BenchmarkError.unreadable(path: path, reason: "distractors[\(index)] is not a non-empty string")
+                throw DataFileError.unreadable(path: path, reason: "distractors[\(index)] is not a non-empty string")
             }
             return text
         }

@@ -1,4 +1,5 @@
 import EngramAssociative
+import EngramData
 import EngramMemory
 import Foundation
 
@@ -49,19 +50,19 @@ public enum NuoNuoExperiment6 {
     public static func load(path: String) throws -> (recall: [Triple], scale: [Triple]) {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw BenchmarkError.unreadable(path: path, reason: error.localizedDescription)
+            throw DataFileError.unreadable(path: path, reason: error.localizedDescription)
         }
         guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw BenchmarkError.unreadable(path: path, reason: "not a JSON object")
+            throw DataFileError.unreadable(path: path, reason: "not a JSON object")
         }
         func triples(_ key: String) throws -> [Triple] {
             guard let list = root[key] as? [[String: Any]], !list.isEmpty else {
-                throw BenchmarkError.unreadable(path: path, reason: "no non-empty \"\(key)\" list of objects")
+                throw DataFileError.unreadable(path: path, reason: "no non-empty \"\(key)\" list of objects")
             }
             return try list.enumerated().map { index, item in
                 guard let cue = item["cue"] as? String, let target = item["target"] as? String,
                       let paraphrase = item["paraphrase"] as? String else {
-                    throw BenchmarkError.unreadable(path: path, reason: "\(key)[\(index)] lacks a cue, target or paraphrase string")
+                    throw DataFileError.unreadable(path: path, reason: "\(key)[\(index)] lacks a cue, target or paraphrase string")
                 }
                 return Triple(cue: cue, target: target, paraphrase: paraphrase)
             }

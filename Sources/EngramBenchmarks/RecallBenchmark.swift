@@ -1,3 +1,4 @@
+import EngramData
 import EngramMemory
 import Foundation
 

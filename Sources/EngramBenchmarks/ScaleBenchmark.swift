@@ -1,4 +1,5 @@
 import EngramAssociative
+import EngramData
 import EngramKernels
 import Foundation
 
@@ -87,7 +88,7 @@ public enum ScaleBenchmark {
                      "ScaleBenchmark: sizes, queries and k must be positive, exact queries at most the queries")
         let real = try s.vectorsPath.map { try loadVectors(path: $0, dimension: s.dimension) }
         if let real, let path = s.vectorsPath, let largest = s.sizes.max(), largest + s.queries + s.tuningQueries > real.count {
-            throw BenchmarkError.unreadable(
+            throw DataFileError.unreadable(
                 path: path, reason: "it has \(real.count) vectors; size \(largest) needs \(largest + s.queries + s.tuningQueries) with the queries")
         }
         if let directory = s.peerDirectory {
@@ -280,33 +281,33 @@ public enum ScaleBenchmark {
     }
 
     static func loadVectors(path: String, dimension: Int) throws -> LoadedVectors {
-        guard let data = FileManager.default.contents(atPath: path) else { throw BenchmarkError.unreadable(path: path, reason: "no such file or not readable") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw DataFileError.unreadable(path: path, reason: "no such file or not readable") }
         let bytes = [UInt8](data)
         guard bytes.count >= 10, bytes[0] == 0x93, bytes[1...5].elementsEqual("NUMPY".utf8) else {
-            throw BenchmarkError.unreadable(path: path, reason: "not a .npy file")
+            throw DataFileError.unreadable(path: path, reason: "not a .npy file")
         }
         let headerLength: Int, headerStart: Int
         switch bytes[6] {
         case 1: (headerLength, headerStart) = (Int(bytes[8]) | Int(bytes[9]) << 8, 10)
         case 2, 3:
-            guard bytes.count >= 12 else { throw BenchmarkError.unreadable(path: path, reason: "truncated header") }
+            guard bytes.count >= 12 else { throw DataFileError.unreadable(path: path, reason: "truncated header") }
             headerLength = (8..<12).reduce(0) { $0 | Int(bytes[$1]) << (8 * ($1 - 8)) }
             headerStart = 12
-        default: throw BenchmarkError.unreadable(path: path, reason: "unknown .npy version \(bytes[6])")
+        default: throw DataFileError.unreadable(path: path, reason: "unknown .npy version \(bytes[6])")
         }
-        guard headerStart + headerLength <= bytes.count else { throw BenchmarkError.unreadable(path: path, reason: "truncated header") }
+        guard headerStart + headerLength <= bytes.count else { throw DataFileError.unreadable(path: path, reason: "truncated header") }
         let header = String(decoding: bytes[headerStart ..< headerStart + headerLength], as: UTF8.self)
         guard header.contains("'<f4'"), header.contains("'fortran_order': False"),
               let open = header.range(of: "'shape': ("), let close = header[open.upperBound...].firstIndex(of: ")") else {
-            throw BenchmarkError.unreadable(path: path, reason: "need little-endian float32 in C order, header \(header)")
+            throw DataFileError.unreadable(path: path, reason: "need little-endian float32 in C order, header \(header)")
         }
         let shape = header[open.upperBound ..< close].split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard shape.count == 2, shape[1] == dimension else {
-            throw BenchmarkError.unreadable(path: path, reason: "need shape (n, \(dimension)), header \(header)")
+            throw DataFileError.unreadable(path: path, reason: "need shape (n, \(dimension)), header \(header)")
         }
         let start = headerStart + headerLength, count = shape[0] * shape[1]
         guard bytes.count - start == count * 4 else {
-            throw BenchmarkError.unreadable(path: path, reason: "\(bytes.count - start) data bytes for shape \(shape)")
+            throw DataFileError.unreadable(path: path, reason: "\(bytes.count - start) data bytes for shape \(shape)")
         }
         var values = [Float](repeating: 0, count: count)
         values.withUnsafeMutableBytes { target in
@@ -317,9 +318,9 @@ public enum ScaleBenchmark {
         #endif
         for r in 0..<shape[0] {
             let row = values[r * dimension ..< (r + 1) * dimension]
-            guard row.allSatisfy(\.isFinite) else { throw BenchmarkError.unreadable(path: path, reason: "row \(r) is not finite") }
+            guard row.allSatisfy(\.isFinite) else { throw DataFileError.unreadable(path: path, reason: "row \(r) is not finite") }
             let norm = Kernels.norm(Array(row))
-            guard norm > 0 else { throw BenchmarkError.unreadable(path: path, reason: "row \(r) is zero") }
+            guard norm > 0 else { throw DataFileError.unreadable(path: path, reason: "row \(r) is zero") }
             for j in r * dimension ..< (r + 1) * dimension { values[j] /= norm }
         }
         return LoadedVectors(values: values, dimension: dimension)

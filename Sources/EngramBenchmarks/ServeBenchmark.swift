@@ -92,8 +92,41 @@ public enum ServeBenchmark {
         let server = try ServerProcess(executable: executable, store: serverPath, modelDirectory: modelDirectory)
         defer { server.stop() }
         progress("server: \(settings.clients) clients against \(server.baseURL)\(settings.soakSeconds.map { " for \(Int($0)) s" } ?? "")…")
-        let (serverSide, resident) = try await runServer(settings, server: server, queries: queries)
+        let (serverSide, resident) = try await runServer(settings, servers: [server], queries: queries)
         return Result(library: library, server: serverSide, serverResidentBytes: resident)
+    }
+
+    /// One row of ``runShared(_:embedder:executable:modelDirectory:store:openBackend:serverCounts:progress:)``.
+    public struct SharedRow: Sendable {
+        public var servers: Int
+        public var side: Side
+    }
+
+    /// The same clients spread over 1, 2, 4… `engram serve` processes that share the store at
+    /// `store` (a PostgreSQL URL), which is emptied and seeded alike before each count: aggregate
+    /// throughput against the number of servers, with every acknowledged write checked.
+    public static func runShared(
+        _ settings: Settings, embedder: any TextEmbedder, executable: URL, modelDirectory: URL, store: String,
+        openBackend: () throws -> any MemoryBackend, serverCounts: [Int], progress: @escaping @Sendable (String) -> Void
+    ) async throws -> [SharedRow] {
+        let seedTexts = SyntheticMemories.texts(count: settings.seedMemories, seed: settings.seed)
+        let queries = SyntheticMemories.texts(count: 200, seed: settings.seed &+ 1)
+            .map { $0.split(separator: " ").prefix(7).joined(separator: " ") }
+        var rows: [SharedRow] = []
+        for count in serverCounts {
+            progress("\(count) server(s): seeding \(store) with \(settings.seedMemories) memories…")
+            do {
+                let seeded = try MemoryStore(backend: try openBackend(), embedder: embedder)
+                try seeded.forget(scope: MemoryStore.defaultScope)
+                _ = try seeded.remember(seedTexts.map { NewMemory(text: $0) })
+            }
+            let servers = try (0..<count).map { _ in try ServerProcess(executable: executable, store: store, modelDirectory: modelDirectory) }
+            defer { servers.forEach { $0.stop() } }
+            progress("\(count) server(s): \(settings.clients) clients…")
+            let (side, _) = try await runServer(settings, servers: servers, queries: queries)
+            rows.append(SharedRow(servers: count, side: side))
+        }
+        return rows
     }
 
     // MARK: - Library side
@@ -149,12 +182,15 @@ public enum ServeBenchmark {
 
     // MARK: - Server side
 
-    private static func runServer(_ settings: Settings, server: ServerProcess, queries: [String]) async throws
+    /// The clients against `servers` (client i talks to server i mod count); resident memory is
+    /// sampled from the first.
+    private static func runServer(_ settings: Settings, servers: [ServerProcess], queries: [String]) async throws
         -> (Side, [ResidentSample]) {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = settings.clients
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        let api = APIClient(http: client, baseURL: server.baseURL)
+        let apis = servers.map { APIClient(http: client, baseURL: $0.baseURL) }
+        let server = servers[0], api = apis[0]
 
         let started = Date()
         let deadline = settings.soakSeconds.map { started.addingTimeInterval($0) }
@@ -175,6 +211,7 @@ public enum ServeBenchmark {
         let outcomes = try await withThrowingTaskGroup(of: ClientOutcome.self) { group in
             for clientNumber in 0..<settings.clients {
                 group.addTask {
+                    let api = apis[clientNumber % apis.count]
                     var outcome = ClientOutcome()
                     var texts = writeTexts(client: clientNumber, seed: settings.seed)
                     // A soak draws a plan longer than it can run, so that its mix is the shares asked for.
@@ -327,9 +364,11 @@ final class ServerProcess: Sendable {
     init(executable: URL, store: String, modelDirectory: URL) throws {
         let process = Process()
         process.executableURL = executable
-        process.arguments = ["serve", "--port", "0", "--store", store, "--model-dir", modelDirectory.path]
+        process.arguments = ["serve", "--port", "0", "--model-dir", modelDirectory.path]
         var environment = ProcessInfo.processInfo.environment
         environment["ENGRAM_TOKEN"] = nil
+        // In the environment, not the arguments: a URL's password would show in the process list.
+        environment["ENGRAM_STORE"] = store
         process.environment = environment
         let errors = Pipe()
         process.standardError = errors

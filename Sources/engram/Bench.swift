@@ -1,4 +1,5 @@
 import ArgumentParser
+import EngramData
 
 /// `engram bench …`: the benchmarks, as tables or JSON.
 struct Bench: AsyncParsableCommand {

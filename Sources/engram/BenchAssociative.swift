@@ -1,5 +1,6 @@
 import ArgumentParser
 import EngramBenchmarks
+import EngramData
 import Foundation
 
 /// `engram bench associative`: the associative core's experiments, as tables or JSON.

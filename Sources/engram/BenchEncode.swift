@@ -1,5 +1,6 @@
 import ArgumentParser
 import EngramBenchmarks
+import EngramData
 import Foundation
 
 /// `engram bench encode`: sentence-encoder throughput and latency.

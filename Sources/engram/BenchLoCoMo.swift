@@ -1,5 +1,6 @@
 import ArgumentParser
 import EngramBenchmarks
+import EngramData
 import EngramMemory
 import Foundation
 

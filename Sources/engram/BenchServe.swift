@@ -1,5 +1,7 @@
 import ArgumentParser
 import EngramBenchmarks
+import EngramMemory
+import EngramPostgres
 import EngramText
 import Foundation
 
@@ -8,7 +10,13 @@ struct BenchServe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Concurrent clients (70% recall, 25% remember, 5% forget) through the library and against engram serve on loopback.",
-        discussion: "Seeds two stores alike with generated memories, runs the same operations through the library and over HTTP, and checks that every acknowledged write is there. --soak runs the server side for that many seconds and samples its resident memory.")
+        discussion: """
+            Seeds two stores alike with generated memories, runs the same operations through the library and \
+            over HTTP, and checks that every acknowledged write is there. --soak runs the server side for that \
+            many seconds and samples its resident memory. With --store postgres://… it runs the clients against \
+            1, 2 and 4 servers (--servers) sharing that database instead (its scope "default" is emptied and \
+            seeded before each), and reports aggregate throughput against one server's.
+            """)
 
     @Flag(help: "Print JSON instead of a table.") var json = false
     @Option(help: "Concurrent clients.") var clients = 32
@@ -17,6 +25,9 @@ struct BenchServe: AsyncParsableCommand {
     @Option(help: "Run the server side for this many seconds, sampling its memory.") var soak: Double?
     @Option(help: "The share of remember calls.") var remember = 0.25
     @Option(help: "The share of forget calls (the rest recall).") var forget = 0.05
+    @Option(help: "A PostgreSQL store that several servers share (postgres://user:password@host:port/database).")
+    var store: String?
+    @Option(help: "With --store: the server counts to run, comma-separated.") var servers = "1,2,4"
     @OptionGroup var model: ModelOptions
 
     func run() async throws {
@@ -37,6 +48,10 @@ struct BenchServe: AsyncParsableCommand {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("engram-bench-serve-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
+        if let store {
+            try await runShared(settings, encoder: encoder, executable: executable, modelDirectory: modelDirectory, store: store)
+            return
+        }
         let result: ServeBenchmark.Result
         do {
             result = try await ServeBenchmark.run(settings, embedder: encoder, executable: executable, modelDirectory: modelDirectory,
@@ -89,6 +104,50 @@ struct BenchServe: AsyncParsableCommand {
                 }
             }
             if let error = result.server.firstError ?? result.library.firstError { print("first error: \(error)") }
+        }
+    }
+
+    /// `--store postgres://…`: aggregate throughput of 1, 2, 4… servers over one database.
+    private func runShared(_ settings: ServeBenchmark.Settings, encoder: SentenceEncoder, executable: URL, modelDirectory: URL,
+                           store: String) async throws {
+        guard PostgresLocation.isURL(store) else { throw ValidationError("--store takes a postgres:// URL") }
+        let counts = servers.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !counts.isEmpty, counts.allSatisfy({ (1...16).contains($0) }) else {
+            throw ValidationError("--servers takes counts from 1 to 16, comma-separated, got \(servers.debugDescription)")
+        }
+        let rows: [ServeBenchmark.SharedRow]
+        do {
+            rows = try await ServeBenchmark.runShared(
+                settings, embedder: encoder, executable: executable, modelDirectory: modelDirectory, store: store,
+                openBackend: { try PostgresBackend(url: store) }, serverCounts: counts
+            ) { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+        let single = rows.first { $0.servers == 1 }?.side.throughput
+        func f(_ x: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", x) }
+        if json {
+            printJSON([
+                "clients": clients, "seed_memories": seedMemories, "cores": ProcessInfo.processInfo.activeProcessorCount,
+                "shared": rows.map { row -> [String: Any] in
+                    var object: [String: Any] = [
+                        "servers": row.servers, "operations": row.side.operations, "throughput_per_second": row.side.throughput,
+                        "p50_ms": row.side.percentile(0.5), "p99_ms": row.side.percentile(0.99), "errors": row.side.errors,
+                        "acknowledged_writes": row.side.acknowledgedWrites, "lost_writes": row.side.lostWrites,
+                        "forgotten_but_present": row.side.resurrected,
+                    ]
+                    object["throughput_over_one_server"] = single.map { row.side.throughput / $0 }
+                    object["first_error"] = row.side.firstError
+                    return object
+                },
+            ])
+        } else {
+            print("engram bench serve over PostgreSQL: \(clients) clients spread over the servers, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+            printTable(header: ["servers", "ops", "ops/s", "× one server", "p50 ms", "p99 ms", "errors", "lost writes"], rows: rows.map { row in
+                ["\(row.servers)", "\(row.side.operations)", f(row.side.throughput, 1), single.map { f(row.side.throughput / $0) } ?? "-",
+                 f(row.side.percentile(0.5)), f(row.side.percentile(0.99)), "\(row.side.errors)", "\(row.side.lostWrites)"]
+            })
+            if let error = rows.compactMap(\.side.firstError).first { print("first error: \(error)") }
         }
     }
 }

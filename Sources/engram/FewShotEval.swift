@@ -1,5 +1,6 @@
 import ArgumentParser
 import EngramBenchmarks
+import EngramData
 import EngramFewShot
 
 /// `engram fewshot eval`: mean accuracy ± 95% interval of every learner over random episodes.

@@ -1,3 +1,4 @@
+@testable import EngramData
 import EngramFewShot
 import Foundation
 import Testing
@@ -139,7 +140,7 @@ struct EpisodeFileTests {
 
     @Test("a malformed file names the case, its name and the field path", arguments: malformed)
     func malformedFile(_ input: Malformed) throws {
-        let error = #expect(throws: BenchmarkError.self) { try Self.decode(input.json) }
+        let error = #expect(throws: DataFileError.self) { try Self.decode(input.json) }
         guard case let .malformedEpisodeFile(path, detail) = error else {
             Issue.record("expected malformedEpisodeFile, got \(String(describing: error))")
             return
@@ -178,7 +179,7 @@ struct EpisodeFileTests {
 
     @Test("a file that is not an episode file says what one looks like")
     func notAnEpisodeFile() throws {
-        let error = #expect(throws: BenchmarkError.self) { try Self.decode("[]") }
+        let error = #expect(throws: DataFileError.self) { try Self.decode("[]") }
         #expect(error?.description.hasSuffix("expected {\"cases\": [...]}") == true, "\(String(describing: error))")
     }
 

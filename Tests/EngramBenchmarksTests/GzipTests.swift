@@ -1,3 +1,4 @@
+@testable import EngramData
 import Foundation
 import Testing
 @testable import EngramBenchmarks
@@ -44,7 +45,7 @@ struct GzipTests {
         try TemporaryDirectory.with { directory in
             for length in 2..<whole.count {
                 let path = try directory.write(Array(whole.prefix(length)), to: "cut-\(length).gz")
-                let error = #expect(throws: BenchmarkError.self, "cut at \(length) bytes") {
+                let error = #expect(throws: DataFileError.self, "cut at \(length) bytes") {
                     try Gzip.readPossiblyCompressed(path: path)
                 }
                 guard case let .corruptGzip(errorPath, _) = error else {
@@ -60,7 +61,7 @@ struct GzipTests {
     func truncatedReason() throws {
         try TemporaryDirectory.with { directory in
             let path = try directory.write(Array(GzipFixtures.twoRows.dropLast(4)), to: "short.gz")
-            let error = #expect(throws: BenchmarkError.self) { try Gzip.readPossiblyCompressed(path: path) }
+            let error = #expect(throws: DataFileError.self) { try Gzip.readPossiblyCompressed(path: path) }
             guard case let .corruptGzip(_, reason) = error else {
                 Issue.record("expected corruptGzip, got \(String(describing: error))")
                 return

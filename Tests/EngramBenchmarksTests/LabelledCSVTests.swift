@@ -1,3 +1,4 @@
+@testable import EngramData
 import EngramFewShot
 import Foundation
 import Testing
@@ -40,10 +41,10 @@ struct LabelledCSVTests {
     }
 
     /// The error of loading `bytes` written to `name`, with the path the loader was given.
-    static func loadError(_ bytes: [UInt8], name: String = "data.csv") throws -> (path: String, error: BenchmarkError?) {
+    static func loadError(_ bytes: [UInt8], name: String = "data.csv") throws -> (path: String, error: DataFileError?) {
         try TemporaryDirectory.with { directory in
             let path = try directory.write(bytes, to: name)
-            let error = #expect(throws: BenchmarkError.self) { try LabelledCSV.load(path: path) }
+            let error = #expect(throws: DataFileError.self) { try LabelledCSV.load(path: path) }
             return (path, error)
         }
     }
@@ -185,7 +186,7 @@ struct LabelledCSVTests {
     func missingFile() throws {
         try TemporaryDirectory.with { directory in
             let path = directory.path("absent.csv")
-            let error = #expect(throws: BenchmarkError.self) { try LabelledCSV.load(path: path) }
+            let error = #expect(throws: DataFileError.self) { try LabelledCSV.load(path: path) }
             guard case let .unreadable(errorPath, reason) = error else {
                 Issue.record("expected unreadable, got \(String(describing: error))")
                 return

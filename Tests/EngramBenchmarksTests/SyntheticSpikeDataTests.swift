@@ -1,3 +1,4 @@
+@testable import EngramData
 import EngramFewShot
 import Testing
 @testable import EngramBenchmarks

@@ -1,5 +1,5 @@
-/// Why a data file could not be read.
-public enum BenchmarkError: Error, Sendable, CustomStringConvertible {
+/// Why a data file (LoCoMo, a CSV data set, an episode file, a gzip stream) could not be read.
+public enum DataFileError: Error, Sendable, CustomStringConvertible {
     /// The file could not be opened or read.
     case unreadable(path: String, reason: String)
     /// A gzip stream that zlib rejected.

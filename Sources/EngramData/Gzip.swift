@@ -9,7 +9,7 @@ enum Gzip {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw BenchmarkError.unreadable(path: path, reason: error.localizedDescription)
+            throw DataFileError.unreadable(path: path, reason: error.localizedDescription)
         }
         guard data.count >= 2, data[data.startIndex] == 0x1F, data[data.startIndex + 1] == 0x8B else { return data }
         return try inflate(data, path: path)
@@ -20,7 +20,7 @@ enum Gzip {
         var stream = z_stream()
         // 16 + MAX_WBITS: expect a gzip header rather than a zlib one.
         guard inflateInit2_(&stream, 16 + MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw BenchmarkError.corruptGzip(path: path, reason: "zlib could not start")
+            throw DataFileError.corruptGzip(path: path, reason: "zlib could not start")
         }
         defer { inflateEnd(&stream) }
 
@@ -43,10 +43,10 @@ enum Gzip {
                 case Z_OK:
                     continue
                 case Z_BUF_ERROR where stream.avail_in == 0:
-                    throw BenchmarkError.corruptGzip(path: path, reason: "the stream is truncated")
+                    throw DataFileError.corruptGzip(path: path, reason: "the stream is truncated")
                 default:
                     let message = stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
-                    throw BenchmarkError.corruptGzip(path: path, reason: message)
+                    throw DataFileError.corruptGzip(path: path, reason: message)
                 }
             }
         }

@@ -10,12 +10,12 @@ public enum EpisodeFile {
     }
 
     /// Decodes the cases of an episode file.
-    /// - Throws: ``BenchmarkError/malformedEpisodeFile(path:detail:)`` naming the case and the field.
+    /// - Throws: ``DataFileError/malformedEpisodeFile(path:detail:)`` naming the case and the field.
     public static func decode(_ data: Data, path: String) throws -> [FewShotCase] {
         do {
             return try JSONDecoder().decode(File.self, from: data).cases
         } catch let error as DecodingError {
-            throw BenchmarkError.malformedEpisodeFile(path: path, detail: describe(error, names: try? JSONDecoder().decode(Names.self, from: data)))
+            throw DataFileError.malformedEpisodeFile(path: path, detail: describe(error, names: try? JSONDecoder().decode(Names.self, from: data)))
         }
     }
 

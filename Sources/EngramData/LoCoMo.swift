@@ -29,16 +29,16 @@ public struct LoCoMo: Sendable {
     public var conversations: [Conversation]
 
     /// Reads `locomo10.json`.
-    /// - Throws: ``BenchmarkError`` naming the file and what is malformed.
+    /// - Throws: ``DataFileError`` naming the file and what is malformed.
     public static func load(path: String) throws -> LoCoMo {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw BenchmarkError.unreadable(path: path, reason: error.localizedDescription)
+            throw DataFileError.unreadable(path: path, reason: error.localizedDescription)
         }
         guard let root = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
-            throw BenchmarkError.unreadable(path: path, reason: "not a JSON array of conversations")
+            throw DataFileError.unreadable(path: path, reason: "not a JSON array of conversations")
         }
         return LoCoMo(conversations: try root.enumerated().map { index, item in
             try conversation(item, index: index, path: path)
@@ -47,7 +47,7 @@ public struct LoCoMo: Sendable {
 
     private static func conversation(_ item: [String: Any], index: Int, path: String) throws -> Conversation {
         guard let body = item["conversation"] as? [String: Any] else {
-            throw BenchmarkError.unreadable(path: path, reason: "conversation \(index) has no \"conversation\" object")
+            throw DataFileError.unreadable(path: path, reason: "conversation \(index) has no \"conversation\" object")
         }
         let sessions = body.keys.compactMap { key -> Int? in
             guard key.hasPrefix("session_"), !key.hasSuffix("date_time") else { return nil }
@@ -60,7 +60,7 @@ public struct LoCoMo: Sendable {
             for raw in list {
                 guard let speaker = raw["speaker"] as? String, let text = raw["text"] as? String,
                       let id = raw["dia_id"] as? String else {
-                    throw BenchmarkError.unreadable(path: path, reason: "conversation \(index), session \(session): a turn lacks speaker, text or dia_id")
+                    throw DataFileError.unreadable(path: path, reason: "conversation \(index), session \(session): a turn lacks speaker, text or dia_id")
                 }
                 var memoryText = "\(speaker): \(text)"
                 if let caption = raw["blip_caption"] as? String { memoryText += " [shares a photo of \(caption)]" }
