@@ -92,25 +92,29 @@ extension MemoryStore {
     ) throws {
         let k = ScopeIndex.hubNeighbours
         var touched: [MemoryID: [(row: Int, similarity: Float)]] = [:]
+        var lists: [(memory: MemoryID, similarities: Data)] = []
         for (r, (memory, nearest)) in stored.enumerated() {
             var list = nearest.map(\.similarity)
             for (o, other) in stored.enumerated() where o != r && other.0.scope == memory.scope {
                 list.append(Kernels.dot(memory.cueEmbeddings[0], other.0.cueEmbeddings[0]))
             }
             list = Array(list.sorted(by: >).prefix(k))
-            try transaction.setNeighbourhood(of: rows[r].id, BlobCoding.data(list))
+            lists.append((rows[r].id, BlobCoding.data(list)))
             if let value = ScopeIndex.hubness(of: list) { rows[r].hubness.append((rows[r].id, value)) }
             for near in nearest { touched[near.memory, default: []].append((r, near.similarity)) }
         }
+        try transaction.setNeighbourhoods(lists)
         guard !touched.isEmpty else { return }
+        var changed: [(memory: MemoryID, similarities: Data)] = []
         for (memory, blob) in try transaction.neighbourhoods(of: Array(touched.keys)) {
             guard let arrivals = touched[memory] else { continue }
             let old = BlobCoding.floats(blob) ?? []
             let list = Array((old + arrivals.map(\.similarity)).sorted(by: >).prefix(k))
             guard list != old else { continue }
-            try transaction.setNeighbourhood(of: memory, BlobCoding.data(list))
+            changed.append((memory, BlobCoding.data(list)))
             if let value = ScopeIndex.hubness(of: list), let row = arrivals.first?.row { rows[row].hubness.append((memory, value)) }
         }
+        try transaction.setNeighbourhoods(changed)
     }
 
     /// Inserts the cue, code and entity rows of memory `id`.

@@ -255,11 +255,26 @@ final class PostgresTransaction: MemoryBackendWriting {
             """, binds: bindings)).map { try $0.decode(Int64.self) }
     }
 
-    func setNeighbourhood(of memory: MemoryID, _ similarities: Data) throws {
-        try run("""
-            INSERT INTO neighbourhood (memory_id, similarities) VALUES (\(memory), \(similarities))
-            ON CONFLICT (memory_id) DO UPDATE SET similarities = excluded.similarities
-            """)
+    /// One multi-row statement per 500 rows: each statement is a round trip to the server.
+    func setNeighbourhoods(_ given: [(memory: MemoryID, similarities: Data)]) throws {
+        // One row per memory (the last given): ON CONFLICT may not touch a row twice.
+        var last: [MemoryID: Int] = [:]
+        for (i, row) in given.enumerated() { last[row.memory] = i }
+        let rows = given.indices.filter { last[given[$0].memory] == $0 }.map { given[$0] }
+        for start in stride(from: 0, to: rows.count, by: 500) {
+            let chunk = rows[start ..< min(start + 500, rows.count)]
+            var bindings = PostgresBindings()
+            var values: [String] = []
+            for row in chunk {
+                bindings.append(row.memory)
+                try bindings.append(row.similarities)
+                values.append("($\(bindings.count - 1), $\(bindings.count))")
+            }
+            try run(PostgresQuery(unsafeSQL: """
+                INSERT INTO neighbourhood (memory_id, similarities) VALUES \(values.joined(separator: ", "))
+                ON CONFLICT (memory_id) DO UPDATE SET similarities = excluded.similarities
+                """, binds: bindings))
+        }
     }
 
     func deleteCuesAndEntities(of memory: MemoryID) throws {

@@ -93,8 +93,9 @@ public protocol MemoryBackendWriting: MemoryBackendReading {
     func strengthenEdge(source: MemoryID, target: MemoryID, kind: Int, by amount: Double, limit: Double) throws -> Double
     /// The memories of the session just before and just after `id` (by time, then id).
     func sessionNeighbours(of id: MemoryID, scope: String, session: String, time: Double) throws -> [MemoryID]
-    /// Sets (inserts or replaces) a memory's neighbourhood.
-    func setNeighbourhood(of memory: MemoryID, _ similarities: Data) throws
+    /// Sets (inserts or replaces) the neighbourhoods of these memories, in as few statements as
+    /// the engine allows (a write touches ten or so per memory).
+    func setNeighbourhoods(_ rows: [(memory: MemoryID, similarities: Data)]) throws
     /// Deletes a memory's cues (with their codes) and entities, keeping the memory and its edges.
     func deleteCuesAndEntities(of memory: MemoryID) throws
     /// Deletes a memory and everything derived from it; returns its scope and text, `nil` if absent.

@@ -214,8 +214,10 @@ struct SQLiteTransaction: MemoryBackendWriting {
             """, arguments: [scope, session, id, time])
     }
 
-    func setNeighbourhood(of memory: MemoryID, _ similarities: Data) throws {
-        try db.execute(sql: "INSERT OR REPLACE INTO neighbourhood (memory_id, similarities) VALUES (?, ?)", arguments: [memory, similarities])
+    /// One prepared statement run per row: SQLite has no round trips to save.
+    func setNeighbourhoods(_ rows: [(memory: MemoryID, similarities: Data)]) throws {
+        let statement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO neighbourhood (memory_id, similarities) VALUES (?, ?)")
+        for row in rows { try statement.execute(arguments: [row.memory, row.similarities]) }
     }
 
     func deleteCuesAndEntities(of memory: MemoryID) throws {
