@@ -75,6 +75,12 @@ public struct LexicalIndex: Sendable {
         removeSlot(of: memory, terms: Set(LexicalTerms.terms(of: text)))
     }
 
+    /// Removes `memory` whose text is no longer known (another process changed it): every posting
+    /// list is searched, so this costs a pass over the index.
+    public mutating func remove(_ memory: MemoryID) {
+        removeSlot(of: memory, terms: nil)
+    }
+
     /// Frees the memory's slot and its postings under `terms` (every term when `nil`).
     private mutating func removeSlot(of memory: MemoryID, terms: Set<String>?) {
         guard let slot = slotOfMemory.removeValue(forKey: memory) else { return }

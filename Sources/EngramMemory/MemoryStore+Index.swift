@@ -11,6 +11,9 @@ final class ScopeSlot: @unchecked Sendable {
     var revision: Int64 = -1
     /// Chains' Hebbian memory, built on first use and dropped by writes to the scope.
     var chainMemory: ChainMemory?
+    /// How often the index was built from scratch, and brought forward from the change log.
+    var loads = 0
+    var catchUps = 0
 
     func withLock<R>(_ body: (ScopeSlot) throws -> R) rethrows -> R {
         lock.lock()
@@ -44,22 +47,59 @@ final class ScopeSlots: Sendable {
 /// Keeping the in-memory scope indexes in step with the back end.
 ///
 /// A scope's index is loaded in one read transaction together with the scope's revision. Each
-/// write bumps the revision of every scope it changes in its transaction and, after the commit,
-/// applies its change to a loaded index only if that reflects the revision just before it;
-/// otherwise (another process or thread wrote to the scope in between) the scope's index is
-/// dropped and reloaded on next use. Other scopes are left as they are.
+/// write bumps the revision of every scope it changes in its transaction, logs the memories it
+/// touched there, and after the commit applies its change to a loaded index if that reflects the
+/// revision just before it. An index that is behind (another process or server wrote to the
+/// scope) is brought forward on its next use: the memories the log names since its revision are
+/// removed and read back. It is rebuilt only when the log does not reach back that far, the whole
+/// scope was deleted, or more than a quarter of it changed. Other scopes are left as they are.
 extension MemoryStore {
     /// Runs `body` on the scope's index, loading it first if needed, under the scope's lock.
     func withScopeIndex<R>(_ scope: String, _ body: (inout ScopeIndex) throws -> R) throws -> R {
         let revision = try backend.read { try $0.revision(ofScope: scope) }
         return try scopeSlots[scope].withLock { slot in
-            if revision != slot.revision { slot.drop() }
+            if revision != slot.revision {
+                if slot.index != nil, slot.revision >= 0, revision > slot.revision,
+                   let changes = try readChanges(scope: scope, since: slot.revision, memoryCount: slot.index!.memoryCount) {
+                    changes.apply(to: &slot.index!)
+                    slot.revision = changes.revision
+                    slot.chainMemory = nil
+                    slot.catchUps += 1
+                } else {
+                    slot.drop()
+                }
+            }
             if slot.index == nil {
                 let (index, loadedRevision) = try loadScope(scope)
                 slot.index = index
                 slot.revision = loadedRevision
+                slot.loads += 1
             }
             return try body(&slot.index!)
+        }
+    }
+
+    /// What the scope's revisions after `revision` changed, read back in one transaction; `nil`
+    /// when rebuilding is the better (or only) way forward.
+    private func readChanges(scope: String, since revision: Int64, memoryCount: Int) throws -> ScopeChanges? {
+        let dimension = embedder.dimension
+        let path = self.path
+        return try backend.read { reader -> ScopeChanges? in
+            guard let changed = try reader.changes(inScope: scope, after: revision), !changed.isEmpty,
+                  !changed.contains(wholeScopeChanged), changed.count <= max(64, memoryCount / 4) else { return nil }
+            var changes = ScopeChanges(revision: try reader.revision(ofScope: scope), changed: Array(changed))
+            changes.memories = try reader.memories(changes.changed).filter { $0.scope == scope }
+            let present = changes.memories.map(\.id)
+            for cue in try reader.cues(of: present) {
+                guard let embedding = BlobCoding.floats(cue.embedding, expected: dimension) else {
+                    throw MemoryError.incompatibleStore(path: path, reason: "cue \(cue.cue) has a malformed embedding")
+                }
+                changes.cues.append((cue.cue, cue.memory, cue.kind, embedding))
+            }
+            changes.entities = try reader.entities(of: present)
+            changes.edges = try reader.edges(touching: present)
+            changes.hubness = try reader.neighbourhoods(of: present).compactMapValues { BlobCoding.floats($0).flatMap(ScopeIndex.hubness(of:)) }
+            return changes
         }
     }
 
@@ -118,6 +158,43 @@ extension MemoryStore {
             }
             if let current { index.addEntities(names, of: current) }
             return (index, revision)
+        }
+    }
+}
+
+/// The rows of the memories that a scope's recent revisions touched, to replace them in a loaded
+/// index (see ``MemoryStore/withScopeIndex(_:_:)``).
+struct ScopeChanges {
+    /// The revision the rows reflect.
+    var revision: Int64
+    /// Every memory the log names: removed from the index first.
+    var changed: [MemoryID]
+    /// Those that still exist in the scope, with their cues, entities, edges and hubness.
+    var memories: [MemoryRow] = []
+    var cues: [(cue: Int, memory: MemoryID, kind: Int, embedding: [Float])] = []
+    var entities: [(memory: MemoryID, name: String)] = []
+    var edges: [EdgeRow] = []
+    var hubness: [MemoryID: Float] = [:]
+
+    func apply(to index: inout ScopeIndex) {
+        for memory in changed { index.removeMemory(memory, text: nil) }
+        for cue in cues {
+            // Cue ids are unique in the store and were just removed with their memory.
+            if cue.kind == CueKind.clause.rawValue {
+                try? index.addClause(id: cue.cue, memory: cue.memory, embedding: cue.embedding)
+            } else {
+                try? index.addCue(id: cue.cue, memory: cue.memory, embedding: cue.embedding)
+            }
+        }
+        for memory in memories { index.addText(memory.text, session: memory.session, of: memory.id) }
+        for (memory, names) in Dictionary(grouping: entities, by: \.memory) { index.addEntities(names.map(\.name), of: memory) }
+        for (memory, value) in hubness { index.hubness[memory] = value }
+        for edge in edges where index.cuesOfMemory[edge.source] != nil && index.cuesOfMemory[edge.target] != nil {
+            switch EdgeKind(rawValue: edge.kind) {
+            case .supersedes?: index.addSupersession(newer: edge.source, older: edge.target)
+            case let kind?: index.addEdge(edge.source, edge.target, kind: kind, weight: Float(edge.weight))
+            case nil: break
+            }
         }
     }
 }

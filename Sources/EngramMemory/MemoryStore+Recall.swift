@@ -189,7 +189,7 @@ extension MemoryStore {
             let weights = try frozen.map { a, b in
                 Float(try transaction.strengthenEdge(source: a, target: b, kind: EdgeKind.coRecall.rawValue, by: 0.1, limit: 1))
             }
-            return (try transaction.bumpRevision(ofScope: scope), weights)
+            return (try transaction.bumpRevision(ofScope: scope, changed: Set(ids)), weights)
         }
         applyToIndex(scope: scope, revision: revision) { index in
             for ((a, b), weight) in zip(frozen, weights) { index.addEdge(a, b, kind: .coRecall, weight: weight) }

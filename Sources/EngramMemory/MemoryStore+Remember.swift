@@ -58,7 +58,10 @@ extension MemoryStore {
                 }
                 try Self.recordNeighbourhoods(&rows, stored: stored, in: transaction)
                 var revisions: [String: Int64] = [:]
-                for scope in scopes.sorted() { revisions[scope] = try transaction.bumpRevision(ofScope: scope) }
+                for scope in scopes.sorted() {
+                    let touched = rows.filter { $0.scope == scope }.reduce(into: Set<MemoryID>()) { $0.formUnion($1.touchedMemories) }
+                    revisions[scope] = try transaction.bumpRevision(ofScope: scope, changed: touched)
+                }
                 return (revisions, rows)
             }
             guard let written else { return nil }
@@ -96,7 +99,7 @@ extension MemoryStore {
                                          time: prepared.time.timeIntervalSince1970, updatedAt: now.timeIntervalSince1970)
             var rows = [try Self.insertDerived(prepared, id: id, in: transaction)]
             try Self.recordNeighbourhoods(&rows, stored: [(prepared, nearest)], in: transaction)
-            return (try transaction.bumpRevision(ofScope: old.scope), rows[0])
+            return (try transaction.bumpRevision(ofScope: old.scope, changed: rows[0].touchedMemories), rows[0])
         }
         applyToIndex(scope: old.scope, revision: written.revision) { index in
             index.removeMemory(id, text: old.text, keepingEdges: true)
@@ -112,7 +115,8 @@ extension MemoryStore {
         let (revision, text): (Int64, String) = try backend.write(scopes: [scope]) { transaction in
             // Gone meanwhile, or (a moment ago) moved: its scope cannot change, so only the former.
             guard let deleted = try transaction.deleteMemory(id) else { throw MemoryError.unknownID(id) }
-            return (try transaction.bumpRevision(ofScope: deleted.scope), deleted.text)
+            // Its neighbours' back-links go with it wherever the index is brought forward.
+            return (try transaction.bumpRevision(ofScope: deleted.scope, changed: [id]), deleted.text)
         }
         applyToIndex(scope: scope, revision: revision) { index in index.removeMemory(id, text: text) }
     }
@@ -125,7 +129,7 @@ extension MemoryStore {
         try Self.validateName(scope, as: "scope")
         let (revision, count): (Int64, Int) = try backend.write(scopes: [scope]) { transaction in
             let deleted = try transaction.deleteScope(scope)
-            return (try transaction.bumpRevision(ofScope: scope), deleted)
+            return (try transaction.bumpRevision(ofScope: scope, changed: [wholeScopeChanged]), deleted)
         }
         applyToIndex(scope: scope, revision: revision) { index in index = ScopeIndex(dimension: embedder.dimension) }
         return count
@@ -162,6 +166,16 @@ extension MemoryStore {
         var supersessions: [(newer: MemoryID, older: MemoryID)] = []
         /// Memories whose hubness this write set or changed (see ``MemoryStore/recordNeighbourhoods``).
         var hubness: [(MemoryID, Float)] = []
+
+        /// The memories whose rows in the index this write changes: itself, the ends of its new
+        /// edges and versions, and those whose hubness it changed.
+        var touchedMemories: Set<MemoryID> {
+            var touched: Set<MemoryID> = [id]
+            for (a, b) in edges { touched.formUnion([a, b]) }
+            for link in supersessions { touched.formUnion([link.newer, link.older]) }
+            for (memory, _) in hubness { touched.insert(memory) }
+            return touched
+        }
 
         /// Mirrors the rows in the index of their scope.
         func apply(to index: inout ScopeIndex, withEdges: Bool = true) {

@@ -147,10 +147,11 @@ struct ScopeIndex: Sendable {
         if !numbers.isEmpty { entitiesOfMemory[memory, default: []].append(contentsOf: numbers) }
     }
 
-    /// Removes the memory's cues, terms (of its `text`) and entities; with `keepingEdges` false also
-    /// its edges (a forget), true when only its text changes (an update keeps its neighbours).
-    mutating func removeMemory(_ memory: MemoryID, text: String, keepingEdges: Bool = false) {
-        lexical.remove(memory, text: text)
+    /// Removes the memory's cues, terms (of its `text`; `nil` when it is no longer known, which
+    /// searches every term) and entities; with `keepingEdges` false also its edges (a forget),
+    /// true when only its text changes (an update keeps its neighbours).
+    mutating func removeMemory(_ memory: MemoryID, text: String?, keepingEdges: Bool = false) {
+        if let text { lexical.remove(memory, text: text) } else { lexical.remove(memory) }
         sessionOfMemory[memory] = nil
         if let position = positionOfMember.removeValue(forKey: memory) {
             let last = members.removeLast()

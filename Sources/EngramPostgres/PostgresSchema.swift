@@ -55,8 +55,12 @@ enum PostgresSchema {
                 memory_id bigint PRIMARY KEY REFERENCES memory ON DELETE CASCADE, similarities bytea NOT NULL)
             """,
         ]),
-        ("v3: revisions per scope", [
+        ("v3: revisions and change logs per scope", [
             "CREATE TABLE scope_revision (scope text PRIMARY KEY, revision bigint NOT NULL)",
+            """
+            CREATE TABLE scope_change (
+                scope text NOT NULL, revision bigint NOT NULL, memory_id bigint NOT NULL, PRIMARY KEY (scope, revision, memory_id))
+            """,
         ]),
     ]
 

@@ -192,6 +192,44 @@ final class PostgresTransaction: MemoryBackendWriting {
         }
     }
 
+    func changes(inScope scope: String, after revision: Int64) throws -> Set<MemoryID>? {
+        let rows = try run("""
+            SELECT memory_id, min(revision) OVER () FROM scope_change WHERE scope = \(scope) AND revision > \(revision)
+            """).map { try $0.decode((Int64, Int64).self) }
+        guard let oldest = rows.first?.1 else { return [] }
+        // The log is contiguous from its oldest kept revision: it reaches back if that is revision + 1.
+        guard oldest == revision + 1 else { return nil }
+        return Set(rows.map(\.0))
+    }
+
+    func cues(of memories: [MemoryID]) throws -> [(cue: Int, memory: MemoryID, kind: Int, embedding: Data)] {
+        guard !memories.isEmpty else { return [] }
+        return try run("SELECT id, memory_id, kind, embedding FROM cue WHERE memory_id = ANY(\(memories)) ORDER BY id").map {
+            let (cue, memory, kind, embedding) = try $0.decode((Int, Int64, Int, Data).self)
+            return (cue, memory, kind, embedding)
+        }
+    }
+
+    func entities(of memories: [MemoryID]) throws -> [(memory: MemoryID, name: String)] {
+        guard !memories.isEmpty else { return [] }
+        return try run("SELECT memory_id, name FROM entity WHERE memory_id = ANY(\(memories))").map {
+            let (memory, name) = try $0.decode((Int64, String).self)
+            return (memory, name)
+        }
+    }
+
+    func edges(touching memories: [MemoryID]) throws -> [EdgeRow] {
+        guard !memories.isEmpty else { return [] }
+        return try run(PostgresQuery(unsafeSQL: """
+            SELECT edge.source_id, edge.target_id, edge.kind, edge.weight, a.time, b.time FROM edge
+            JOIN memory a ON a.id = edge.source_id JOIN memory b ON b.id = edge.target_id
+            WHERE edge.source_id = ANY($1) OR edge.target_id = ANY($1)
+            """, binds: binds(memories))).map {
+            let (source, target, kind, weight, sourceTime, targetTime) = try $0.decode((Int64, Int64, Int, Double, Double, Double).self)
+            return EdgeRow(source: source, target: target, kind: kind, weight: weight, sourceTime: sourceTime, targetTime: targetTime)
+        }
+    }
+
     // MARK: - Writing
 
     func insertStoreInfo(_ key: String, _ value: String) throws {
@@ -293,10 +331,16 @@ final class PostgresTransaction: MemoryBackendWriting {
             .first.map { try $0.decode(Int.self) } ?? 0
     }
 
-    func bumpRevision(ofScope scope: String) throws -> Int64 {
-        try run("""
+    func bumpRevision(ofScope scope: String, changed: Set<MemoryID>) throws -> Int64 {
+        let revision = try run("""
             INSERT INTO scope_revision (scope, revision) VALUES (\(scope), 1)
             ON CONFLICT (scope) DO UPDATE SET revision = scope_revision.revision + 1 RETURNING revision
             """).first.map { try $0.decode(Int64.self) } ?? 1
+        let memories = changed.isEmpty ? [wholeScopeChanged] : Array(changed)
+        try run("""
+            INSERT INTO scope_change (scope, revision, memory_id) SELECT \(scope), \(revision), unnest(\(memories)) ON CONFLICT DO NOTHING
+            """)
+        try run("DELETE FROM scope_change WHERE scope = \(scope) AND revision <= \(revision - changeLogLength)")
+        return revision
     }
 }

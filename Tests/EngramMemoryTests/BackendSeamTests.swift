@@ -29,6 +29,44 @@ struct BackendSeamTests {
             try second.forget(added)
             #expect(try !first.recall("kites wind", scope: "a", k: 5).map(\.memory.id).contains(added))
             #expect(try first.list(scope: "a").count == 1)
+            // Brought forward from the change log each time, never rebuilt.
+            #expect(first.scopeSlots["a"].withLock { ($0.loads, $0.catchUps) } == (1, 2))
+        }
+    }
+
+    @Test(arguments: TestBackend.allCases) func anIndexBroughtForwardRecallsAsOneBuiltAfresh(_ backend: TestBackend) throws {
+        try backend.withReopenableStore { open in
+            let reader = try MemoryStore(backend: try open(), embedder: embedder)
+            let writer = try MemoryStore(backend: try open(), embedder: embedder)
+            var random = SystemRandomNumberGenerator()
+            let words = ["kite", "boat", "harbour", "train", "garden", "Lisbon", "Maya", "cello", "tent", "river", "Friday", "bread"]
+            func sentence() -> String { (0..<5).map { _ in words.randomElement(using: &random)! }.joined(separator: " ") }
+            var ids: [MemoryID] = []
+            for i in 0..<30 { ids.append(try writer.remember("\(sentence()) note \(i)", scope: "s", session: "day\(i % 3)").id) }
+            let queries = (0..<6).map { _ in sentence() }
+            for round in 0..<5 {
+                _ = try reader.recall(queries[round], scope: "s", k: 5)   // loaded, then brought forward
+                for step in 0..<6 {
+                    switch (round + step) % 4 {
+                    case 0: ids.append(try writer.remember("\(sentence()) later \(round)-\(step)", scope: "s", session: "day\(step % 3)").id)
+                    case 1: try writer.update(ids[(round * 7 + step) % ids.count], text: "\(sentence()) revised \(round)-\(step)")
+                    case 2:
+                        let id = ids.remove(at: (round * 5 + step) % ids.count)
+                        try writer.forget(id)
+                    default:
+                        var options = RecallOptions(k: 3)
+                        options.reinforce = true
+                        _ = try writer.recall(queries[step], scope: "s", options: options)
+                    }
+                }
+            }
+            let fresh = try MemoryStore(backend: try open(), embedder: embedder)
+            for query in queries {
+                let caught = try reader.recall(query, scope: "s", k: 8), built = try fresh.recall(query, scope: "s", k: 8)
+                #expect(caught.map(\.memory.id) == built.map(\.memory.id), "\(query)")
+                for (a, b) in zip(caught, built) { #expect(abs(a.score - b.score) < 1e-9 && a.foundBy == b.foundBy) }
+            }
+            #expect(reader.scopeSlots["s"].withLock { $0.loads == 1 && $0.catchUps >= 4 })
         }
     }
 

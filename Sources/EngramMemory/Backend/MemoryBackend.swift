@@ -10,10 +10,12 @@ import Foundation
 /// their cues (float32 little-endian embeddings, kind 0 whole text, 1 passage, 2 clause) and the
 /// fly-hash codes of the cues (UInt16 little-endian unit lists); association edges
 /// (`source < target` for the undirected kinds); entity names; each memory's neighbourhood
-/// (float32 cosines); key/value facts about the store; and a revision per scope, which every
-/// write transaction that changes a scope increments, so that any process can tell whether the
-/// scope index it holds is current. Deleting a memory deletes every row derived from it in the
-/// same transaction.
+/// (float32 cosines); key/value facts about the store; a revision per scope, which every write
+/// transaction that changes a scope increments, so that any process can tell whether the scope
+/// index it holds is current; and a change log (the memories each revision of a scope touched,
+/// the latest ``changeLogLength`` revisions), from which a process brings its index forward
+/// instead of rebuilding it. Deleting a memory deletes every row derived from it in the same
+/// transaction.
 ///
 /// Errors: a back end throws ``MemoryError/database(_:)`` with the engine's result code for its
 /// own failures, and lets the ``MemoryError``s its callers throw inside a transaction through.
@@ -33,6 +35,12 @@ public protocol MemoryBackend: Sendable {
     /// The bytes the store occupies on disk, where that is known (`nil` for a server database).
     func storageBytes() -> Int64?
 }
+
+/// Revisions of a scope whose changed memories the log keeps.
+public let changeLogLength: Int64 = 1_000
+
+/// In the change log, the memory id that means "everything in the scope changed" (a scope deleted).
+public let wholeScopeChanged: MemoryID = 0
 
 /// The queries of a transaction.
 public protocol MemoryBackendReading {
@@ -73,6 +81,16 @@ public protocol MemoryBackendReading {
     func forEachEntity(inScope scope: String, _ body: (MemoryID, String) throws -> Void) throws
     /// The fly-hash codes of the scope's cues of `kind`: memory, units.
     func forEachCode(inScope scope: String, cueKind kind: Int, _ body: (MemoryID, Data) throws -> Void) throws
+
+    /// The memories that the scope's revisions after `revision` touched, or `nil` when the log no
+    /// longer reaches back that far.
+    func changes(inScope scope: String, after revision: Int64) throws -> Set<MemoryID>?
+    /// The cues of these memories in id order: id, memory, kind, embedding.
+    func cues(of memories: [MemoryID]) throws -> [(cue: Int, memory: MemoryID, kind: Int, embedding: Data)]
+    /// The entities of these memories.
+    func entities(of memories: [MemoryID]) throws -> [(memory: MemoryID, name: String)]
+    /// The edges with one of these memories at either end.
+    func edges(touching memories: [MemoryID]) throws -> [EdgeRow]
 }
 
 /// The changes of a write transaction.
@@ -102,8 +120,10 @@ public protocol MemoryBackendWriting: MemoryBackendReading {
     func deleteMemory(_ id: MemoryID) throws -> (scope: String, text: String)?
     /// Deletes every memory of a scope and everything derived from them; returns how many.
     func deleteScope(_ scope: String) throws -> Int
-    /// Increments the scope's revision and returns the new value.
-    func bumpRevision(ofScope scope: String) throws -> Int64
+    /// Increments the scope's revision, logs the memories the transaction changed in it (at least
+    /// one; ``wholeScopeChanged`` for all), forgets log entries older than ``changeLogLength``
+    /// revisions, and returns the new revision.
+    func bumpRevision(ofScope scope: String, changed: Set<MemoryID>) throws -> Int64
 }
 
 /// A row of the memory table.

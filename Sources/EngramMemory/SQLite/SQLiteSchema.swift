@@ -23,6 +23,8 @@ import GRDB
 /// - `scope_revision` (v3): a write counter per scope, incremented by every transaction that
 ///   changes the scope, so that a write in one scope leaves every other scope's loaded index
 ///   valid. A scope without a row is at revision 0.
+/// - `scope_change` (v3): the memories each of a scope's latest revisions touched (0: all of
+///   them), so that a process whose index is a few revisions behind reloads only those.
 ///
 /// Every child row references its memory `ON DELETE CASCADE`, so deleting the memory row deletes
 /// everything derived from it in the same transaction.
@@ -89,10 +91,16 @@ enum SQLiteSchema {
                 t.column("similarities", .blob).notNull()
             }
         }
-        migrator.registerMigration("v3: revisions per scope") { db in
+        migrator.registerMigration("v3: revisions and change logs per scope") { db in
             try db.create(table: "scope_revision") { t in
                 t.primaryKey("scope", .text)
                 t.column("revision", .integer).notNull()
+            }
+            try db.create(table: "scope_change") { t in
+                t.column("scope", .text).notNull()
+                t.column("revision", .integer).notNull()
+                t.column("memory_id", .integer).notNull()
+                t.primaryKey(["scope", "revision", "memory_id"])
             }
         }
         return migrator

@@ -162,6 +162,41 @@ struct SQLiteTransaction: MemoryBackendWriting {
         while let row = try rows.next() { try body(row[0], row[1]) }
     }
 
+    func changes(inScope scope: String, after revision: Int64) throws -> Set<MemoryID>? {
+        // The log is contiguous from its oldest kept revision: it reaches back if that is at most revision + 1.
+        let oldest = try Int64.fetchOne(db, sql: "SELECT min(revision) FROM scope_change WHERE scope = ? AND revision > ?",
+                                        arguments: [scope, revision])
+        guard let oldest else { return [] }
+        guard oldest == revision + 1 else { return nil }
+        return Set(try MemoryID.fetchAll(db, sql: "SELECT DISTINCT memory_id FROM scope_change WHERE scope = ? AND revision > ?",
+                                         arguments: [scope, revision]))
+    }
+
+    func cues(of memories: [MemoryID]) throws -> [(cue: Int, memory: MemoryID, kind: Int, embedding: Data)] {
+        guard !memories.isEmpty else { return [] }
+        return try Row.fetchAll(db, sql: """
+            SELECT id, memory_id, kind, embedding FROM cue WHERE memory_id IN (\(databaseQuestionMarks(count: memories.count))) ORDER BY id
+            """, arguments: StatementArguments(memories)).map { (cue: $0[0], memory: $0[1], kind: $0[2], embedding: $0[3]) }
+    }
+
+    func entities(of memories: [MemoryID]) throws -> [(memory: MemoryID, name: String)] {
+        guard !memories.isEmpty else { return [] }
+        return try Row.fetchAll(db, sql: "SELECT memory_id, name FROM entity WHERE memory_id IN (\(databaseQuestionMarks(count: memories.count)))",
+                                arguments: StatementArguments(memories)).map { (memory: $0[0], name: $0[1]) }
+    }
+
+    func edges(touching memories: [MemoryID]) throws -> [EdgeRow] {
+        guard !memories.isEmpty else { return [] }
+        let marks = databaseQuestionMarks(count: memories.count)
+        return try Row.fetchAll(db, sql: """
+            SELECT edge.source_id, edge.target_id, edge.kind, edge.weight, a.time, b.time FROM edge
+            JOIN memory a ON a.id = edge.source_id JOIN memory b ON b.id = edge.target_id
+            WHERE edge.source_id IN (\(marks)) OR edge.target_id IN (\(marks))
+            """, arguments: StatementArguments(memories) + StatementArguments(memories)).map {
+            EdgeRow(source: $0[0], target: $0[1], kind: $0[2], weight: $0[3], sourceTime: $0[4], targetTime: $0[5])
+        }
+    }
+
     // MARK: - Writing
 
     func insertStoreInfo(_ key: String, _ value: String) throws {
@@ -236,10 +271,14 @@ struct SQLiteTransaction: MemoryBackendWriting {
         return db.changesCount
     }
 
-    func bumpRevision(ofScope scope: String) throws -> Int64 {
-        try Int64.fetchOne(db, sql: """
+    func bumpRevision(ofScope scope: String, changed: Set<MemoryID>) throws -> Int64 {
+        let revision = try Int64.fetchOne(db, sql: """
             INSERT INTO scope_revision (scope, revision) VALUES (?, 1)
             ON CONFLICT (scope) DO UPDATE SET revision = revision + 1 RETURNING revision
             """, arguments: [scope]) ?? 1
+        let log = try db.cachedStatement(sql: "INSERT OR IGNORE INTO scope_change (scope, revision, memory_id) VALUES (?, ?, ?)")
+        for memory in changed.isEmpty ? [wholeScopeChanged] : Array(changed) { try log.execute(arguments: [scope, revision, memory]) }
+        try db.execute(sql: "DELETE FROM scope_change WHERE scope = ? AND revision <= ?", arguments: [scope, revision - changeLogLength])
+        return revision
     }
 }
