@@ -89,15 +89,15 @@ struct StoreFileTests {
         }
     }
 
-    @Test func exportThenImportGivesTheSameMemories() throws {
-        let source = try MemoryStore(inMemoryWith: embedder)
+    @Test(arguments: TestBackend.allCases) func exportThenImportGivesTheSameMemories(_ backend: TestBackend) throws {
+        let source = try backend.makeStore(embedder)
         try source.remember("first memory", scope: "a", session: "s1", metadata: ["k": "v", "quote": "say \"hi\""],
                             time: Date(timeIntervalSince1970: 1_700_000_000.25))
         try source.remember("second memory — with ünïcödé and a/slash", scope: "b")
         var lines = ""
         try source.forEachMemory { lines += MemoryTransfer.line(for: $0) }
         let items = try MemoryTransfer.read(Data(lines.utf8))
-        let target = try MemoryStore(inMemoryWith: embedder)
+        let target = try backend.makeStore(embedder)
         #expect(try target.importMemories(items) == MemoryStore.ImportSummary(stored: 2, duplicates: 0))
         let before = try source.list(), after = try target.list()
         #expect(before.count == after.count)
