@@ -9,9 +9,11 @@ struct BenchEncode: AsyncParsableCommand {
         commandName: "encode",
         abstract: "Encoder throughput over all LoCoMo turns, single-query latency, load time, GEMM GFLOP/s.",
         discussion: """
-            Throughput encodes every LoCoMo turn (the protocol's turn text) in one batched call on \
-            both cores; latency encodes 200 short questions (≤ 16 tokens) one at a time. The peers \
-            are Benchmarks/peers/encode_sentence_transformers.py and Benchmarks/peers/sgemm_numpy.py.
+            Throughput encodes every LoCoMo turn (the protocol's turn text) in one batched call over \
+            all cores; latency encodes 200 short questions (≤ 16 tokens) one at a time. Both run in \
+            float32 (the reference) and in int8, whose embeddings are compared with float32's \
+            (cosine over every turn). The peers are Benchmarks/peers/encode_sentence_transformers.py \
+            and Benchmarks/peers/sgemm_numpy.py.
             """
     )
 
@@ -32,12 +34,14 @@ struct BenchEncode: AsyncParsableCommand {
             throw CommandFailure("\(error)")
         }
         let directory = try await model.resolveDirectory()
-        let result: EncodeBenchmark.Result
+        let result: EncodeBenchmark.Result, int8: EncodeBenchmark.Result
         do {
             result = try EncodeBenchmark.run(modelDirectory: directory, locomo: locomo, repeats: repeats)
+            int8 = try EncodeBenchmark.run(modelDirectory: directory, locomo: locomo, precision: .int8, repeats: repeats)
         } catch {
             throw CommandFailure("\(error)")
         }
+        let agreement = EncodeBenchmark.agreement(result, int8)
         let numpy = peer ? try PeerScript(path: "Benchmarks/peers/sgemm_numpy.py").run()["gemm_gflops"] as? [String: Double] : nil
         let sentenceTransformers = peer
             ? try PeerScript(path: "Benchmarks/peers/encode_sentence_transformers.py", python: peerPython).run() : nil
@@ -46,6 +50,13 @@ struct BenchEncode: AsyncParsableCommand {
                 "turns": result.turns, "tokens": result.tokens, "turns_per_s": result.turnsPerSecond,
                 "query_p50_ms": result.queryP50Milliseconds, "query_p99_ms": result.queryP99Milliseconds,
                 "queries": result.queries, "load_ms": result.loadMilliseconds, "gemm_gflops": result.gemmGigaflops,
+                "threads": result.threads,
+                "int8": [
+                    "turns_per_s": int8.turnsPerSecond, "query_p50_ms": int8.queryP50Milliseconds,
+                    "query_p99_ms": int8.queryP99Milliseconds, "load_ms": int8.loadMilliseconds,
+                    "gemm_gops": int8.gemmGigaflops, "vnni": EncodeBenchmark.int8DotProducts,
+                    "mean_cosine_vs_float32": agreement.meanCosine, "worst_cosine_vs_float32": agreement.worstCosine,
+                ] as [String: Any],
             ]
             if let numpy { object["numpy_gemm_gflops"] = numpy }
             if let sentenceTransformers { object["sentence_transformers"] = sentenceTransformers }
@@ -55,18 +66,25 @@ struct BenchEncode: AsyncParsableCommand {
         func peerValue(_ key: String, scale: Double = 1) -> String {
             (sentenceTransformers?[key] as? Double).map { String(format: "%.2f", $0 * scale) } ?? "-"
         }
+        func figure(_ value: Double, _ format: String) -> String { String(format: format, value) }
         var rows = [
-            ["throughput (turns/s)", String(format: "%.1f", result.turnsPerSecond), peerValue("turns_per_s"),
-             "\(result.turns) turns, \(result.tokens) tokens"],
-            ["query p50 (ms)", String(format: "%.2f", result.queryP50Milliseconds), peerValue("query_p50_ms"),
-             "\(result.queries) questions ≤ 16 tokens, one at a time"],
-            ["query p99 (ms)", String(format: "%.2f", result.queryP99Milliseconds), peerValue("query_p99_ms"), ""],
-            ["model load (ms)", String(format: "%.0f", result.loadMilliseconds), peerValue("load_s", scale: 1000), "cached files"],
+            ["throughput (turns/s)", figure(result.turnsPerSecond, "%.1f"), figure(int8.turnsPerSecond, "%.1f"),
+             peerValue("turns_per_s"), "\(result.turns) turns, \(result.tokens) tokens, \(result.threads) threads"],
+            ["query p50 (ms)", figure(result.queryP50Milliseconds, "%.2f"), figure(int8.queryP50Milliseconds, "%.2f"),
+             peerValue("query_p50_ms"), "\(result.queries) questions ≤ 16 tokens, one at a time"],
+            ["query p99 (ms)", figure(result.queryP99Milliseconds, "%.2f"), figure(int8.queryP99Milliseconds, "%.2f"),
+             peerValue("query_p99_ms"), ""],
+            ["model load (ms)", figure(result.loadMilliseconds, "%.0f"), figure(int8.loadMilliseconds, "%.0f"),
+             peerValue("load_s", scale: 1000), "cached files"],
+            ["cosine to float32, mean", "1", figure(agreement.meanCosine, "%.5f"), "-", "every turn"],
+            ["cosine to float32, worst", "1", figure(agreement.worstCosine, "%.5f"), "-", "turn \(agreement.worstText)"],
         ]
         for (shape, gflops) in result.gemmGigaflops.sorted(by: { $0.key < $1.key }) {
             let peerFigure = numpy?[shape].map { String(format: "%.1f", $0) } ?? "-"
-            rows.append(["gemm \(shape) (GFLOP/s)", String(format: "%.1f", gflops), peerFigure, "one thread; peer: NumPy/OpenBLAS"])
+            let int8Figure = int8.gemmGigaflops[shape].map { String(format: "%.1f", $0) } ?? "-"
+            rows.append(["gemm \(shape) (GFLOP/s)", figure(gflops, "%.1f"), int8Figure, peerFigure,
+                         "one thread; int8 \(EncodeBenchmark.int8DotProducts ? "VNNI" : "portable"); peer: NumPy/OpenBLAS"])
         }
-        printTable(header: ["measure", "engram", "peer", "notes"], rows: rows)
+        printTable(header: ["measure", "float32", "int8", "peer", "notes"], rows: rows)
     }
 }

@@ -136,7 +136,7 @@ struct BackendSeamTests {
     @Test func anotherApplicationsDatabaseIsRefused() throws {
         let url = try TestPostgres.freshDatabaseURL()
         // Another application's database: a `memory` table without Engram's migration records.
-        try PostgresBackend(url: url).write(scopes: []) { transaction in
+        _ = try PostgresBackend(url: url).write(scopes: []) { transaction in
             try (transaction as! PostgresTransaction).run("DROP TABLE engram_migrations")
         }
         #expect(throws: MemoryError.self) { try PostgresBackend(url: url) }

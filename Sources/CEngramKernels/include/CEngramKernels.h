@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include "CEngramGemm.h"
 #include "CEngramActivations.h"
+#include "CEngramQuantizedGemm.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -15,16 +15,16 @@ struct BertModel: Sendable {
     /// The mean-pooled last hidden state of each sequence (not normalised).
     /// - Parameters:
     ///   - sequences: token ids, each at most `maxPositions` long and non-empty.
-    ///   - splitProducts: split each matrix product's columns over two threads (for a lone short
-    ///     input, where there are not several sequences to spread over the cores).
-    func pooledStates(_ sequences: [[Int32]], splitProducts: Bool) -> [[Float]] {
+    ///   - threads: threads to split each matrix product's columns over (more than one for a lone
+    ///     short input, where there are not several sequences to spread over the cores).
+    func pooledStates(_ sequences: [[Int32]], threads: Int) -> [[Float]] {
         let h = configuration.hiddenSize
         let tokenCount = sequences.reduce(0) { $0 + $1.count }
         var workspace = Workspace(tokens: tokenCount, configuration: configuration)
         let starts = sequences.reduce(into: [0]) { $0.append($0.last! + $1.count) }
         embed(sequences, into: &workspace.hidden)
         for layer in weights.layers {
-            encode(layer, starts: starts, workspace: &workspace, splitProducts: splitProducts)
+            encode(layer, starts: starts, workspace: &workspace, threads: threads)
         }
         return sequences.indices.map { s in
             var pooled = [Float](repeating: 0, count: h)
@@ -78,16 +78,16 @@ struct BertModel: Sendable {
     }
 
     /// One transformer layer, in place on `workspace.hidden`.
-    private func encode(_ layer: BertWeights.Layer, starts: [Int], workspace w: inout Workspace, splitProducts: Bool) {
+    private func encode(_ layer: BertWeights.Layer, starts: [Int], workspace w: inout Workspace, threads: Int) {
         let h = configuration.hiddenSize, tokens = starts.last ?? 0
         let epsilon = configuration.layerNormEpsilon
-        Self.linear(w.hidden, rows: tokens, layer.queryKeyValue, into: &w.queryKeyValue, split: splitProducts)
+        Self.linear(w.hidden, rows: tokens, layer.queryKeyValue, into: &w.queryKeyValue, threads: threads)
         attention(w.queryKeyValue, starts: starts, into: &w.context)
-        Self.linear(w.context, rows: tokens, layer.attentionOutput, into: &w.projected, split: splitProducts)
+        Self.linear(w.context, rows: tokens, layer.attentionOutput, into: &w.projected, threads: threads)
         Self.addAndNorm(&w.hidden, w.projected, width: h, layer.attentionNorm, epsilon: epsilon)
-        Self.linear(w.hidden, rows: tokens, layer.intermediate, into: &w.intermediate, split: splitProducts)
+        Self.linear(w.hidden, rows: tokens, layer.intermediate, into: &w.intermediate, threads: threads)
         w.intermediate.withUnsafeMutableBufferPointer { Kernels.gelu($0) }
-        Self.linear(w.intermediate, rows: tokens, layer.output, into: &w.projected, split: splitProducts)
+        Self.linear(w.intermediate, rows: tokens, layer.output, into: &w.projected, threads: threads)
         Self.addAndNorm(&w.hidden, w.projected, width: h, layer.outputNorm, epsilon: epsilon)
     }
 
@@ -123,27 +123,46 @@ struct BertModel: Sendable {
         }
     }
 
-    /// `output ← input · Wᵀ + b`, optionally with the columns split over two threads.
-    private static func linear(_ input: [Float], rows: Int, _ layer: BertWeights.Linear, into output: inout [Float], split: Bool) {
-        let columns = layer.weight.columns
+    /// `output ← input · Wᵀ + b`, with the columns split over `threads` threads.
+    private static func linear(_ input: [Float], rows: Int, _ layer: BertWeights.Linear, into output: inout [Float], threads: Int) {
+        let columns = layer.columns
+        // At least 128 columns per thread: below that, waking a thread costs more than it saves.
+        let parts = max(1, min(threads, columns / 128))
+        let width = (columns + parts - 1) / parts
+        let partWidth = (width + 15) / 16 * 16
+        let ranges = stride(from: 0, to: columns, by: partWidth).map { $0..<min($0 + partWidth, columns) }
         input.withUnsafeBufferPointer { input in
             layer.bias.withUnsafeBufferPointer { bias in
                 output.withUnsafeMutableBufferPointer { output in
-                    guard split, columns >= 64 else {
-                        Kernels.gemm(input, rows: rows, layer.weight, bias: bias, into: output)
-                        return
-                    }
-                    // The halves write disjoint columns of `output` and only read the rest.
-                    let half = (columns / 2 + 15) / 16 * 16
-                    let buffers = UncheckedSendable((input, bias, output))
-                    DispatchQueue.concurrentPerform(iterations: 2) { part in
-                        let (input, bias, output) = buffers.value
-                        let range = part == 0 ? 0..<half : half..<columns
-                        Kernels.gemm(input, rows: rows, layer.weight, bias: bias, into: output, columnRange: range)
+                    // The parts write disjoint columns of `output` and only read the rest.
+                    switch layer.weight {
+                    case let .float32(weight):
+                        let buffers = UncheckedSendable((input, bias, output))
+                        forEach(ranges) { range in
+                            let (input, bias, output) = buffers.value
+                            Kernels.gemm(input, rows: rows, weight, bias: bias, into: output, columnRange: range)
+                        }
+                    case let .int8(weight):
+                        // Each token's activations are quantised once, for all the parts.
+                        let codes = QuantizedRows(input, rows: rows, width: weight.depth)
+                        let buffers = UncheckedSendable((bias, output))
+                        forEach(ranges) { range in
+                            let (bias, output) = buffers.value
+                            Kernels.gemm(codes, weight, bias: bias, into: output, columnRange: range)
+                        }
                     }
                 }
             }
         }
+    }
+
+    /// Runs `body` on every range, concurrently when there are several.
+    private static func forEach(_ ranges: [Range<Int>], _ body: @Sendable (Range<Int>) -> Void) {
+        guard ranges.count > 1 else {
+            ranges.forEach(body)
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: ranges.count) { body(ranges[$0]) }
     }
 
     /// `hidden ← LayerNorm(hidden + residual)`, row by row.
@@ -175,7 +194,7 @@ struct BertModel: Sendable {
     }
 }
 
-/// Buffers handed to the two halves of a split product, valid for the duration of the split.
+/// Buffers handed to the parts of a split product, valid for the duration of the split.
 private struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }

@@ -3,8 +3,8 @@ import Foundation
 
 /// The weights of a BERT encoder, read from a safetensors checkpoint through one table of names.
 ///
-/// Linear layers are packed for the matrix-multiply kernel as they load; the query, key and value
-/// projections of each layer are fused into one 3·hidden-column product.
+/// Linear layers are packed for the matrix-multiply kernel of the chosen precision as they load; the
+/// query, key and value projections of each layer are fused into one 3·hidden-column product.
 struct BertWeights: Sendable {
     struct LayerNorm: Sendable {
         var gamma: [Float]
@@ -12,8 +12,30 @@ struct BertWeights: Sendable {
     }
 
     struct Linear: Sendable {
-        var weight: PackedMatrix
+        enum Weight: Sendable {
+            case float32(PackedMatrix)
+            case int8(QuantizedMatrix)
+        }
+
+        var weight: Weight
         var bias: [Float]
+
+        /// Outputs of the layer.
+        var columns: Int {
+            switch weight {
+            case let .float32(matrix): matrix.columns
+            case let .int8(matrix): matrix.columns
+            }
+        }
+
+        /// Packs a `columns × depth` PyTorch weight for `precision`.
+        init(_ weight: UnsafeBufferPointer<Float>, columns: Int, depth: Int, bias: [Float], precision: EncoderPrecision) {
+            switch precision {
+            case .float32: self.weight = .float32(PackedMatrix(weight, columns: columns, depth: depth, transposed: true))
+            case .int8: self.weight = .int8(QuantizedMatrix(weight, columns: columns, depth: depth, transposed: true))
+            }
+            self.bias = bias
+        }
     }
 
     struct Layer: Sendable {
@@ -38,7 +60,7 @@ struct BertWeights: Sendable {
     /// Loads every tensor the model needs, by the checkpoint's names.
     /// - Throws: ``TextError/missingTensor(_:)``, ``TextError/shapeMismatch(tensor:expected:actual:)`` or
     ///   ``TextError/unusedTensors(_:)`` for a checkpoint that does not match the configuration.
-    init(file: SafeTensorsFile, configuration c: BertConfiguration) throws {
+    init(file: SafeTensorsFile, configuration c: BertConfiguration, precision: EncoderPrecision) throws {
         var used: Set<String> = []
         func tensor(_ name: String, _ shape: [Int]) throws -> [Float] {
             used.insert(name)
@@ -50,10 +72,10 @@ struct BertWeights: Sendable {
         func linear(_ prefix: String, outputs: Int, inputs: Int) throws -> Linear {
             used.insert(prefix + ".weight")
             // Packed straight from the mapped file, without an intermediate copy.
-            let weight = try file.withFloats(prefix + ".weight", shape: [outputs, inputs]) {
-                PackedMatrix($0, columns: outputs, depth: inputs, transposed: true)
+            let bias = try tensor(prefix + ".bias", [outputs])
+            return try file.withFloats(prefix + ".weight", shape: [outputs, inputs]) {
+                Linear($0, columns: outputs, depth: inputs, bias: bias, precision: precision)
             }
-            return Linear(weight: weight, bias: try tensor(prefix + ".bias", [outputs]))
         }
 
         let h = c.hiddenSize
@@ -68,8 +90,11 @@ struct BertWeights: Sendable {
             let names = ["query", "key", "value"].map { "\(attention).\($0)" }
             let stacked = try names.flatMap { try tensor($0 + ".weight", [h, h]) }
             let stackedBias = try names.flatMap { try tensor($0 + ".bias", [h]) }
+            let queryKeyValue = stacked.withUnsafeBufferPointer {
+                Linear($0, columns: 3 * h, depth: h, bias: stackedBias, precision: precision)
+            }
             return Layer(
-                queryKeyValue: Linear(weight: PackedMatrix(stacked, columns: 3 * h, depth: h, transposed: true), bias: stackedBias),
+                queryKeyValue: queryKeyValue,
                 attentionOutput: try linear(prefix + ".attention.output.dense", outputs: h, inputs: h),
                 attentionNorm: try norm(prefix + ".attention.output.LayerNorm"),
                 intermediate: try linear(prefix + ".intermediate.dense", outputs: c.intermediateSize, inputs: h),

@@ -1,0 +1,172 @@
+#include "CEngramQuantizedGemm.h"
+#include <string.h>
+
+#define NR ENGRAM_QGEMM_NR
+#define MR 8        // rows of C per register tile
+#define NB 32       // columns of C per register tile: two panels
+#define MC 64       // rows whose codes stay in L1/L2 while every column tile passes over them
+
+ptrdiff_t engram_qgemm_padded_depth(ptrdiff_t k) { return (k + 3) & ~(ptrdiff_t)3; }
+
+ptrdiff_t engram_qgemm_packed_bytes(ptrdiff_t n, ptrdiff_t k) {
+    return ((n + NR - 1) / NR) * NR * engram_qgemm_padded_depth(k);
+}
+
+void engram_qgemm_pack_b(const signed char *b, ptrdiff_t n, ptrdiff_t k, signed char *packed) {
+    ptrdiff_t k4 = engram_qgemm_padded_depth(k), panels = (n + NR - 1) / NR;
+    for (ptrdiff_t panel = 0; panel < panels; panel++) {
+        signed char *out = packed + panel * NR * k4;
+        for (ptrdiff_t g = 0; g < k4 / 4; g++) {
+            for (ptrdiff_t jj = 0; jj < NR; jj++) {
+                ptrdiff_t j = panel * NR + jj;
+                for (ptrdiff_t q = 0; q < 4; q++) {
+                    ptrdiff_t p = 4 * g + q;
+                    out[g * 4 * NR + jj * 4 + q] = (j < n && p < k) ? b[j * k + p] : 0;
+                }
+            }
+        }
+    }
+}
+
+void engram_qgemm_quantize_rows(ptrdiff_t m, ptrdiff_t k, const float *x, ptrdiff_t ldx,
+                                unsigned char *codes, ptrdiff_t ldc, float *scales) {
+    ptrdiff_t k4 = engram_qgemm_padded_depth(k);
+    for (ptrdiff_t i = 0; i < m; i++) {
+        const float *row = x + i * ldx;
+        unsigned char *out = codes + i * ldc;
+        float largest = 0;
+        for (ptrdiff_t p = 0; p < k; p++) {
+            float magnitude = row[p] < 0 ? -row[p] : row[p];
+            if (magnitude > largest) largest = magnitude;
+        }
+        float inverse = largest > 0 ? 127.0f / largest : 1.0f;
+        scales[i] = largest > 0 ? largest / 127.0f : 1.0f;
+        for (ptrdiff_t p = 0; p < k; p++) {
+            float v = row[p] * inverse;
+            if (v > 127.0f) v = 127.0f;
+            else if (v < -127.0f) v = -127.0f;
+            else if (v != v) v = 0.0f;
+            out[p] = (unsigned char)((int)__builtin_rintf(v) + ENGRAM_QGEMM_ZERO_POINT);
+        }
+        for (ptrdiff_t p = k; p < k4; p++) out[p] = ENGRAM_QGEMM_ZERO_POINT;
+    }
+}
+
+/// The integer tile: tile[r·NB + c] = Σ_p rows[r][p]·B[p][c] over the padded depth, for the two
+/// panels b0 (columns 0..15) and b1 (16..31), reading each panel's 64-byte groups.
+static void tile_portable(const unsigned char *const rows[MR], const signed char *b0, const signed char *b1,
+                          ptrdiff_t k4, int *tile) {
+    for (int r = 0; r < MR; r++) {
+        int sums[NB] = {0};
+        for (ptrdiff_t g = 0; g < k4 / 4; g++) {
+            const unsigned char *x = rows[r] + 4 * g;
+            for (int c = 0; c < NB; c++) {
+                const signed char *w = (c < NR ? b0 : b1) + g * 4 * NR + (c % NR) * 4;
+                sums[c] += x[0] * w[0] + x[1] * w[1] + x[2] * w[2] + x[3] * w[3];
+            }
+        }
+        memcpy(tile + r * NB, sums, sizeof sums);
+    }
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+
+int engram_avx512_vnni_available = 0;
+
+__attribute__((constructor)) static void engram_detect_avx512_vnni(void) {
+    __builtin_cpu_init();
+    engram_avx512_vnni_available = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+        && __builtin_cpu_supports("avx512vnni");
+}
+
+#define VNNI __attribute__((target("avx512f,avx512bw,avx512vnni")))
+
+/// tile_portable with `vpdpbusd`: 16 accumulators (8 rows × 2 panels), each step broadcasting four
+/// codes of a row against a 64-byte group of each panel.
+VNNI static void tile_vnni(const unsigned char *const rows[MR], const signed char *b0, const signed char *b1,
+                           ptrdiff_t k4, int *tile) {
+    __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+    __m512i c0 = a0, c1 = a0, c2 = a0, c3 = a0, c4 = a0, c5 = a0, c6 = a0, c7 = a0;
+    for (ptrdiff_t g = 0; g < k4 / 4; g++) {
+        __m512i w0 = _mm512_loadu_si512(b0 + g * 4 * NR), w1 = _mm512_loadu_si512(b1 + g * 4 * NR);
+        int word;
+#define ENGRAM_QGEMM_ROW(R, ACC0, ACC1)                                   \
+        memcpy(&word, rows[R] + 4 * g, 4);                                \
+        {                                                                 \
+            __m512i x = _mm512_set1_epi32(word);                          \
+            ACC0 = _mm512_dpbusd_epi32(ACC0, x, w0);                      \
+            ACC1 = _mm512_dpbusd_epi32(ACC1, x, w1);                      \
+        }
+        ENGRAM_QGEMM_ROW(0, a0, c0)
+        ENGRAM_QGEMM_ROW(1, a1, c1)
+        ENGRAM_QGEMM_ROW(2, a2, c2)
+        ENGRAM_QGEMM_ROW(3, a3, c3)
+        ENGRAM_QGEMM_ROW(4, a4, c4)
+        ENGRAM_QGEMM_ROW(5, a5, c5)
+        ENGRAM_QGEMM_ROW(6, a6, c6)
+        ENGRAM_QGEMM_ROW(7, a7, c7)
+#undef ENGRAM_QGEMM_ROW
+    }
+    __m512i low[MR] = {a0, a1, a2, a3, a4, a5, a6, a7}, high[MR] = {c0, c1, c2, c3, c4, c5, c6, c7};
+    for (int r = 0; r < MR; r++) {
+        _mm512_storeu_si512(tile + r * NB, low[r]);
+        _mm512_storeu_si512(tile + r * NB + NR, high[r]);
+    }
+}
+#else
+int engram_avx512_vnni_available = 0;
+#endif
+
+static void qgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const unsigned char *codes, ptrdiff_t ldq,
+                  const float *row_scales, const signed char *packed_b, const int *column_sums,
+                  const float *column_scales, const float *bias, float *c, ptrdiff_t ldc,
+                  ptrdiff_t n0, ptrdiff_t n1, int vnni) {
+    (void)n;
+    if (m <= 0 || n1 <= n0) return;
+    ptrdiff_t k4 = engram_qgemm_padded_depth(k), panel_bytes = NR * k4;
+    int tile[MR * NB];
+    for (ptrdiff_t ic = 0; ic < m; ic += MC) {
+        ptrdiff_t mc = m - ic < MC ? m - ic : MC;
+        for (ptrdiff_t j = n0; j < n1; j += NB) {
+            ptrdiff_t nc = n1 - j < NB ? n1 - j : NB;
+            const signed char *b0 = packed_b + (j / NR) * panel_bytes;
+            const signed char *b1 = nc > NR ? b0 + panel_bytes : b0;
+            for (ptrdiff_t i = ic; i < ic + mc; i += MR) {
+                ptrdiff_t mr = ic + mc - i < MR ? ic + mc - i : MR;
+                // Rows past the edge repeat the first row; their sums are computed and dropped.
+                const unsigned char *rows[MR];
+                for (int r = 0; r < MR; r++) rows[r] = codes + (i + (r < mr ? r : 0)) * ldq;
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+                if (vnni) tile_vnni(rows, b0, b1, k4, tile);
+                else
+#endif
+                    tile_portable(rows, b0, b1, k4, tile);
+                for (ptrdiff_t r = 0; r < mr; r++) {
+                    float *out = c + (i + r) * ldc + j;
+                    for (ptrdiff_t col = 0; col < nc; col++) {
+                        int centred = tile[r * NB + col] - ENGRAM_QGEMM_ZERO_POINT * column_sums[j + col];
+                        float scaled = (float)centred * (row_scales[i + r] * column_scales[j + col]);
+                        out[col] = bias ? scaled + bias[j + col] : scaled;
+                    }
+                }
+            }
+        }
+    }
+    (void)vnni;
+}
+
+void engram_qgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const unsigned char *codes, ptrdiff_t ldq,
+                  const float *row_scales, const signed char *packed_b, const int *column_sums,
+                  const float *column_scales, const float *bias, float *c, ptrdiff_t ldc,
+                  ptrdiff_t n0, ptrdiff_t n1) {
+    qgemm(m, n, k, codes, ldq, row_scales, packed_b, column_sums, column_scales, bias, c, ldc, n0, n1,
+          engram_cpu_has_avx512_vnni());
+}
+
+void engram_qgemm_portable(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const unsigned char *codes, ptrdiff_t ldq,
+                           const float *row_scales, const signed char *packed_b, const int *column_sums,
+                           const float *column_scales, const float *bias, float *c, ptrdiff_t ldc,
+                           ptrdiff_t n0, ptrdiff_t n1) {
+    qgemm(m, n, k, codes, ldq, row_scales, packed_b, column_sums, column_scales, bias, c, ldc, n0, n1, 0);
+}
