@@ -6,8 +6,8 @@ import Foundation
 /// both cores, and the store and the baselines then share those embeddings. The cache can be
 /// kept in a file between runs (tuning reruns the same texts many times).
 ///
-/// File layout (little-endian): the magic `EMBC`, the dimension (UInt32), the embedder's name
-/// (UInt32 byte count, UTF-8), then per text its UTF-8 byte count (UInt32), the bytes and
+/// File layout (little-endian): the magic `EMBC`, the dimension (UInt32), the embedder's
+/// signature (UInt32 byte count, UTF-8: name and precision), then per text its UTF-8 byte count (UInt32), the bytes and
 /// `dimension` float32 values.
 final class CachingEmbedder: TextEmbedder, @unchecked Sendable {
     private let base: any TextEmbedder
@@ -18,6 +18,7 @@ final class CachingEmbedder: TextEmbedder, @unchecked Sendable {
 
     var dimension: Int { base.dimension }
     var embedderName: String { base.embedderName }
+    var embeddingSignature: String { base.embeddingSignature }
 
     func prime(_ texts: [String]) {
         let missing = Array(Set(texts).subtracting(lock.withLock { Set(cache.keys) }))
@@ -38,8 +39,8 @@ final class CachingEmbedder: TextEmbedder, @unchecked Sendable {
         var data = Data("EMBC".utf8)
         func append(_ value: UInt32) { withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) } }
         append(UInt32(dimension))
-        append(UInt32(embedderName.utf8.count))
-        data.append(contentsOf: embedderName.utf8)
+        append(UInt32(embeddingSignature.utf8.count))
+        data.append(contentsOf: embeddingSignature.utf8)
         lock.withLock {
             for (text, vector) in cache.sorted(by: { $0.key < $1.key }) {
                 append(UInt32(text.utf8.count))
@@ -75,8 +76,8 @@ final class CachingEmbedder: TextEmbedder, @unchecked Sendable {
         }
         guard bytes.starts(with: Array("EMBC".utf8)) else { throw fail("not an embedding cache") }
         offset = 4
-        guard Int(try read32()) == dimension, try readString() == embedderName else {
-            throw fail("made by another embedder than \(embedderName) (dimension \(dimension))")
+        guard Int(try read32()) == dimension, try readString() == embeddingSignature else {
+            throw fail("made by another embedder than \(embeddingSignature) (dimension \(dimension))")
         }
         var loaded: [String: [Float]] = [:]
         while offset < bytes.count {

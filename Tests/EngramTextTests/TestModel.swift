@@ -6,6 +6,7 @@ import Foundation
 enum TestModel {
     private static let provisioned = Task { try await ModelStore(progress: true).resolve() }
     private static let loaded = Task { try SentenceEncoder(directory: try await provisioned.value) }
+    private static let loadedInt8 = Task { try SentenceEncoder(directory: try await provisioned.value, precision: .int8) }
 
     /// The directory with `config.json`, `vocab.txt` and `model.safetensors`.
     static func directory() async throws -> URL {
@@ -15,5 +16,10 @@ enum TestModel {
     /// The encoder, loaded once.
     static func encoder() async throws -> SentenceEncoder {
         try await loaded.value
+    }
+
+    /// The int8 encoder, loaded once.
+    static func int8Encoder() async throws -> SentenceEncoder {
+        try await loadedInt8.value
     }
 }
