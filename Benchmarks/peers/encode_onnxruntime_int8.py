@@ -55,16 +55,30 @@ def export(model_dir: Path, work_dir: Path) -> Path:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     work_dir.mkdir(parents=True, exist_ok=True)
-    model = AutoModel.from_pretrained(str(model_dir)).eval()
+    # Eager attention: the SDPA path traces the padding mask as a constant.
+    bert = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
+
+    class LastHiddenState(torch.nn.Module):
+        """The encoder's last hidden state, called with keywords (forward's positions vary by version)."""
+
+        def __init__(self):
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.bert(input_ids=input_ids, attention_mask=attention_mask,
+                        token_type_ids=token_type_ids).last_hidden_state
+
     ids = torch.ones((2, 8), dtype=torch.long)
     float_path = work_dir / "model-float32.onnx"
     torch.onnx.export(
-        model, (ids, torch.ones_like(ids), torch.zeros_like(ids)), str(float_path),
+        LastHiddenState().eval(), (ids, torch.ones_like(ids), torch.zeros_like(ids)), str(float_path),
         input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["last_hidden_state"],
         dynamic_axes={name: {0: "batch", 1: "tokens"} for name in
                       ["input_ids", "attention_mask", "token_type_ids", "last_hidden_state"]},
         opset_version=17, dynamo=False)
-    quantize_dynamic(str(float_path), str(quantised), weight_type=QuantType.QInt8)
+    # Per-channel weights, as Engram quantises each output column (the default is one scale per tensor).
+    quantize_dynamic(str(float_path), str(quantised), weight_type=QuantType.QInt8, per_channel=True)
     return quantised
 
 
