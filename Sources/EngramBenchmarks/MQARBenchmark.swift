@@ -138,12 +138,13 @@ public enum MQARBenchmark {
         public init(_ samples: [Double]) {
             self.samples = samples
             let n = Double(samples.count)
-            mean = samples.isEmpty ? .nan : samples.reduce(0, +) / n
+            let average = samples.isEmpty ? .nan : samples.reduce(0, +) / n
+            mean = average
             guard samples.count >= 2 else {
                 halfWidth95 = .nan
                 return
             }
-            let variance = samples.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)
+            let variance = samples.reduce(0) { $0 + ($1 - average) * ($1 - average) } / (n - 1)
             halfWidth95 = MQARBenchmark.studentT975(degreesOfFreedom: samples.count - 1) * (variance / n).squareRoot()
         }
 
