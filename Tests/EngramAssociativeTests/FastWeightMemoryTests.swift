@@ -1,4 +1,5 @@
 import EngramKernels
+import Foundation
 import Testing
 @testable import EngramAssociative
 
@@ -73,7 +74,7 @@ private struct ScalarReference {
 private func gaussianVector(_ n: Int, _ generator: inout SeededGenerator, scale: Float = 1) -> [Float] {
     (0..<n).map { _ in
         let u1 = max(generator.nextUnitFloat(), 1e-7), u2 = generator.nextUnitFloat()
-        return scale * (-2 * Float.log(u1)).squareRoot() * Float.cos(2 * .pi * u2)
+        return scale * (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
     }
 }
 
@@ -219,7 +220,7 @@ struct FastWeightMemoryTests {
         var memory = try GatedLinearMemory(dKey: 8, dValue: 4, gate: .scalar(0.5))
         for (k, v) in zip(keys, values) { try memory.write(key: k, value: v) }
         for (age, index) in (0..<6).reversed().enumerated() {
-            let expected = values[index].map { $0 * Float.pow(0.5, Float(age)) }
+            let expected = values[index].map { $0 * pow(Float(0.5), Float(age)) }
             expectClose(try memory.read(key: keys[index]), expected, tolerance: 1e-6)
         }
         // Per-row gates: row i fades by its own γᵢ.

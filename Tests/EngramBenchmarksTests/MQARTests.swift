@@ -36,7 +36,7 @@ struct MQARTests {
         let sequence = try MQARTask.recall(pairs: 20, gap: 5, vocabulary: v, generator: &generator)
         #expect(sequence.writes.count == 25)
         #expect(sequence.writes.filter(\.isDistractor).count == 5)
-        #expect(sequence.writes.suffix(5).allSatisfy(\.isDistractor), "the gap comes after the pairs")
+        #expect(sequence.writes.suffix(5).allSatisfy { $0.isDistractor }, "the gap comes after the pairs")
         #expect(Set(sequence.writes.map(\.key)).count == 25, "keys are distinct")
         #expect(sequence.writes.allSatisfy { $0.key < 300 && $0.value < 50 && $0.phase == 0 })
         #expect(sequence.queries.count == 20)
