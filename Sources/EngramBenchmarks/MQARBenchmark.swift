@@ -1,5 +1,6 @@
 import EngramAssociative
 import EngramKernels
+import Foundation
 
 /// `engram bench mqar`: the fast-weight memories on Multi-Query Associative Recall (``MQARTask``)
 /// without training, as accuracy curves with 95% intervals over seeds.
@@ -42,6 +43,8 @@ public enum MQARBenchmark {
         public var sequences = 12
         public var seeds: [UInt64] = Array(1...10)
         public var developmentSeeds: [UInt64] = [1_001, 1_002, 1_003]
+        /// Threads for the seeds and grid points (the figures do not depend on it).
+        public var threads = ProcessInfo.processInfo.activeProcessorCount
         public init() {}
 
         /// Throws ``MQARTask/Failure`` for settings the experiments cannot run with (the sequences'
@@ -233,31 +236,37 @@ public enum MQARBenchmark {
 
     // MARK: - Running
 
-    /// Tunes on the development seeds, then runs every curve on the reported seeds.
+    /// Tunes on the development seeds, then runs every curve on the reported seeds. Seeds (and
+    /// grid points) run in parallel on `settings.threads` threads; the result does not depend on
+    /// the thread count.
     public static func run(_ settings: Settings, log: (String) -> Void = { _ in }) throws -> Result {
         try settings.validate()
         log("tuning on development seeds \(settings.developmentSeeds.map(String.init).joined(separator: ", "))…")
-        let tuning = try Kind.allCases.map { try tune($0, settings) }
+        let tuning = try tune(settings)
         let chosen = tuning.map(\.chosen)
         let stability = tuning.map(\.stabilityChosen)
+        let seeds = settings.seeds
 
         log("capacity…")
+        let cells = settings.stateDimensions.flatMap { dimension in settings.pairCounts.map { (dimension, $0) } }
+        let capacityRuns = try parallelMap(cells.count * seeds.count, threads: settings.threads) { item in
+            let (dimension, pairs) = cells[item / seeds.count]
+            return try capacityAccuracy(chosen, dimension: dimension, pairs: pairs, seed: seeds[item % seeds.count], settings)
+        }
         var capacity: [CapacityRow] = []
-        for dimension in settings.stateDimensions {
-            for pairs in settings.pairCounts {
-                let perSeed = try settings.seeds.map { seed in
-                    try capacityAccuracy(chosen, dimension: dimension, pairs: pairs, seed: seed, settings)
-                }
-                for (index, configuration) in chosen.enumerated() {
-                    capacity.append(CapacityRow(kind: configuration.kind, dimension: dimension, pairs: pairs,
-                                                accuracy: Interval(perSeed.map { $0[index] })))
-                }
+        for (cell, (dimension, pairs)) in cells.enumerated() {
+            let perSeed = capacityRuns[cell * seeds.count..<(cell + 1) * seeds.count]
+            for (index, configuration) in chosen.enumerated() {
+                capacity.append(CapacityRow(kind: configuration.kind, dimension: dimension, pairs: pairs,
+                                            accuracy: Interval(perSeed.map { $0[index] })))
             }
         }
 
         log("old-phase recall over \(settings.curvePhases) phases…")
-        // perSeed[seed][memory][phase] = (older, newest)
-        let curves = try settings.seeds.map { try phaseCurves(chosen + stability, phases: settings.curvePhases, seed: $0, settings) }
+        // curves[seed][configuration][phase − 1] = (older, newest), the chosen then the stability-only settings.
+        let curves = try parallelMap(seeds.count, threads: settings.threads) { item in
+            try phaseCurves(chosen + stability, phases: settings.curvePhases, seed: seeds[item], settings)
+        }
         var phaseRows: [PhaseRow] = []
         for (index, configuration) in chosen.enumerated() {
             for phase in 2...settings.curvePhases {
@@ -268,11 +277,14 @@ public enum MQARBenchmark {
         }
 
         log("rebinding…")
+        let rebindingPhases = Array(Set(settings.rebindingPhases + [settings.phases])).sorted()
+        let rebindingRuns = try parallelMap(rebindingPhases.count * seeds.count, threads: settings.threads) { item in
+            try rebindingAccuracy(chosen, phases: rebindingPhases[item / seeds.count], seed: seeds[item % seeds.count], settings)
+        }
         var rebindingRows: [RebindingRow] = []
         var rebindingAtDefault: [Interval] = []
-        let rebindingPhases = Array(Set(settings.rebindingPhases + [settings.phases])).sorted()
-        for phases in rebindingPhases {
-            let perSeed = try settings.seeds.map { try rebindingAccuracy(chosen, phases: phases, seed: $0, settings) }
+        for (cell, phases) in rebindingPhases.enumerated() {
+            let perSeed = rebindingRuns[cell * seeds.count..<(cell + 1) * seeds.count]
             let intervals = chosen.indices.map { index in Interval(perSeed.map { $0[index] }) }
             if phases == settings.phases { rebindingAtDefault = intervals }
             guard settings.rebindingPhases.contains(phases) else { continue }
@@ -307,24 +319,52 @@ public enum MQARBenchmark {
         return Margin(measure: measure, baseline: best.kind, difference: metaplastic[keyPath: value].minus(best[keyPath: value]))
     }
 
-    /// Picks a memory's configurations on the development seeds.
-    static func tune(_ kind: Kind, _ settings: Settings) throws -> Tuning {
-        let candidates = grid(kind)
-        var old = [Double](repeating: 0, count: candidates.count)
-        var rebinding = [Double](repeating: 0, count: candidates.count)
-        for seed in settings.developmentSeeds {
+    /// Picks every memory's configurations on the development seeds.
+    static func tune(_ settings: Settings) throws -> [Tuning] {
+        let kinds = Kind.allCases
+        let seeds = settings.developmentSeeds
+        // One item per (memory, development seed): every grid point's old-phase and rebinding accuracy.
+        let runs = try parallelMap(kinds.count * seeds.count, threads: settings.threads) { item in
+            let candidates = grid(kinds[item / seeds.count]), seed = seeds[item % seeds.count]
             let curves = try phaseCurves(candidates, phases: settings.phases, seed: seed, settings)
             let rebound = try rebindingAccuracy(candidates, phases: settings.phases, seed: seed, settings)
-            for index in candidates.indices {
-                old[index] += curves[index][settings.phases - 1].older / Double(settings.developmentSeeds.count)
-                rebinding[index] += rebound[index] / Double(settings.developmentSeeds.count)
+            return candidates.indices.map { (old: curves[$0][settings.phases - 1].older, rebinding: rebound[$0]) }
+        }
+        return kinds.enumerated().map { kindIndex, kind in
+            let candidates = grid(kind)
+            let perSeed = runs[kindIndex * seeds.count..<(kindIndex + 1) * seeds.count]
+            let old = candidates.indices.map { index in perSeed.reduce(0) { $0 + $1[index].old } / Double(seeds.count) }
+            let rebinding = candidates.indices.map { index in perSeed.reduce(0) { $0 + $1[index].rebinding } / Double(seeds.count) }
+            // The first best in grid order wins a tie.
+            let joint = candidates.indices.max { (old[$0] + rebinding[$0], $1) < (old[$1] + rebinding[$1], $0) } ?? 0
+            let stable = candidates.indices.max { (old[$0], $1) < (old[$1], $0) } ?? 0
+            return Tuning(kind: kind, chosen: candidates[joint], developmentOld: old[joint], developmentRebinding: rebinding[joint],
+                          stabilityChosen: candidates[stable], stabilityDevelopmentOld: old[stable], candidates: candidates.count)
+        }
+    }
+
+    /// `body(0..<count)` on up to `threads` threads, in index order; the first error is rethrown.
+    static func parallelMap<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int) throws -> T) throws -> [T] {
+        let slots = Slots<T>(count: count)
+        let workers = max(1, min(threads, count))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for item in stride(from: worker, to: count, by: workers) {
+                slots.set(item, Swift.Result { try body(item) })
             }
         }
-        // The first best in grid order wins a tie.
-        let joint = candidates.indices.max { (old[$0] + rebinding[$0], $1) < (old[$1] + rebinding[$1], $0) } ?? 0
-        let stable = candidates.indices.max { (old[$0], $1) < (old[$1], $0) } ?? 0
-        return Tuning(kind: kind, chosen: candidates[joint], developmentOld: old[joint], developmentRebinding: rebinding[joint],
-                      stabilityChosen: candidates[stable], stabilityDevelopmentOld: old[stable], candidates: candidates.count)
+        return try slots.values.map { slot in
+            guard let slot else { preconditionFailure("parallelMap: item left without a result") }
+            return try slot.get()
+        }
+    }
+
+    /// Results written by concurrent workers, each slot once, read after they finish.
+    final class Slots<T: Sendable>: @unchecked Sendable {
+        private let lock = NSLock()
+        private var storage: [Swift.Result<T, any Error>?]
+        init(count: Int) { storage = Array(repeating: nil, count: count) }
+        func set(_ index: Int, _ value: Swift.Result<T, any Error>) { lock.withLock { storage[index] = value } }
+        var values: [Swift.Result<T, any Error>?] { lock.withLock { storage } }
     }
 
     // MARK: - Experiments (one seed; every configuration on the same sequences)
