@@ -212,6 +212,8 @@ public enum MQARBenchmark {
         public let stabilityConfiguration: Configuration
         /// Old-phase recall with the stability-only setting.
         public let stabilityOlder: Interval
+        /// Rebinding accuracy with the stability-only setting.
+        public let stabilityRebinding: Interval
     }
 
     /// The metaplastic memory minus its strongest baseline, paired over seeds.
@@ -279,13 +281,14 @@ public enum MQARBenchmark {
         log("rebinding…")
         let rebindingPhases = Array(Set(settings.rebindingPhases + [settings.phases])).sorted()
         let rebindingRuns = try parallelMap(rebindingPhases.count * seeds.count, threads: settings.threads) { item in
-            try rebindingAccuracy(chosen, phases: rebindingPhases[item / seeds.count], seed: seeds[item % seeds.count], settings)
+            try rebindingAccuracy(chosen + stability, phases: rebindingPhases[item / seeds.count], seed: seeds[item % seeds.count], settings)
         }
         var rebindingRows: [RebindingRow] = []
         var rebindingAtDefault: [Interval] = []
         for (cell, phases) in rebindingPhases.enumerated() {
             let perSeed = rebindingRuns[cell * seeds.count..<(cell + 1) * seeds.count]
-            let intervals = chosen.indices.map { index in Interval(perSeed.map { $0[index] }) }
+            // The chosen settings, then the stability-only ones.
+            let intervals = (chosen + stability).indices.map { index in Interval(perSeed.map { $0[index] }) }
             if phases == settings.phases { rebindingAtDefault = intervals }
             guard settings.rebindingPhases.contains(phases) else { continue }
             for (index, configuration) in chosen.enumerated() {
@@ -300,7 +303,8 @@ public enum MQARBenchmark {
                      newest: Interval(curves.map { $0[index][settings.phases - 1].newest }),
                      rebinding: rebindingAtDefault[index],
                      stabilityConfiguration: stability[index],
-                     stabilityOlder: Interval(curves.map { $0[count + index][settings.phases - 1].older }))
+                     stabilityOlder: Interval(curves.map { $0[count + index][settings.phases - 1].older }),
+                     stabilityRebinding: rebindingAtDefault[count + index])
         }
         let margins = [
             margin("continual old-phase recall", headline, \.older),

@@ -80,7 +80,8 @@ struct BenchMQAR: AsyncParsableCommand {
             "headline": r.headline.map { h in
                 ["memory": h.kind.rawValue, "parameters": h.configuration.parameters, "old": interval(h.older),
                  "newest": interval(h.newest), "rebinding": interval(h.rebinding),
-                 "stability_parameters": h.stabilityConfiguration.parameters, "stability_old": interval(h.stabilityOlder)] as [String: Any]
+                 "stability_parameters": h.stabilityConfiguration.parameters, "stability_old": interval(h.stabilityOlder),
+                 "stability_rebinding": interval(h.stabilityRebinding)] as [String: Any]
             },
             "margins": r.margins.map { ["measure": $0.measure, "baseline": $0.baseline.rawValue, "difference": interval($0.difference)] },
             "capacity": r.capacity.map { ["memory": $0.kind.rawValue, "dimension": $0.dimension, "pairs": $0.pairs,
@@ -108,9 +109,10 @@ struct BenchMQAR: AsyncParsableCommand {
 
         print("Default setting: d = \(s.dimension) (state \(s.dimension)×\(s.dimension)), \(s.phases) phases × \(s.pairsPerPhase) pairs, gap \(s.gap); "
               + "rebinding: the last phase rebinds \(s.rebinds) keys of the first")
-        printTable(header: ["memory", "setting", "old phases", "newest phase", "rebinding", "stability-only setting", "old phases"],
+        printTable(header: ["memory", "setting", "old phases", "newest phase", "rebinding", "stability-only setting", "old phases", "rebinding"],
                    rows: r.headline.map { [$0.kind.rawValue, $0.configuration.description, cell($0.older), cell($0.newest),
-                                           cell($0.rebinding), $0.stabilityConfiguration.description, cell($0.stabilityOlder)] })
+                                           cell($0.rebinding), $0.stabilityConfiguration.description, cell($0.stabilityOlder),
+                                           cell($0.stabilityRebinding)] })
         print("\nMetaplastic minus the best of linear / gated / delta (paired over seeds, percentage points)")
         printTable(header: ["measure", "best baseline", "margin"],
                    rows: r.margins.map { [$0.measure, $0.baseline.rawValue, signedCell($0.difference)] })
