@@ -100,11 +100,13 @@ public enum MQARBenchmark {
 
         /// The hyper-parameters by name, for JSON.
         public var parameters: [String: Double] {
+            // Through the shortest decimal text, so that 0.999 is 0.999 and not 0.99900001287….
+            func decimal(_ value: Float?) -> Double? { value.map { Double("\($0)") ?? Double($0) } }
             var result: [String: Double] = [:]
-            result["gamma"] = gamma.map(Double.init)
-            result["beta"] = beta.map(Double.init)
-            result["prior_precision"] = priorPrecision.map(Double.init)
-            result["relaxation"] = relaxation.map(Double.init)
+            result["gamma"] = decimal(gamma)
+            result["beta"] = decimal(beta)
+            result["prior_precision"] = decimal(priorPrecision)
+            result["relaxation"] = decimal(relaxation)
             return result
         }
     }
