@@ -15,6 +15,10 @@ public enum AssociativeError: Error, Sendable, Equatable, CustomStringConvertibl
     case duplicateKey(Int)
     /// A serialised structure that cannot be decoded.
     case malformedData(String)
+    /// A named input vector (a fast-weight memory's `key` or `value`) of the wrong length.
+    case mismatchedVector(name: String, expected: Int, actual: Int)
+    /// A named input vector holding NaN or an infinity (`index` is the first such element).
+    case nonFiniteElement(name: String, index: Int)
 
     public var description: String {
         switch self {
@@ -25,6 +29,8 @@ public enum AssociativeError: Error, Sendable, Equatable, CustomStringConvertibl
         case let .unknownKey(key): "no item is stored under key \(key)"
         case let .duplicateKey(key): "an item is already stored under key \(key)"
         case let .malformedData(detail): "malformed serialised data: \(detail)"
+        case let .mismatchedVector(name, expected, actual): "the \(name) has \(actual) elements, the memory takes \(expected)"
+        case let .nonFiniteElement(name, index): "the \(name) holds a non-finite value at index \(index)"
         }
     }
 }
