@@ -115,7 +115,15 @@ let package = Package(
         ),
 
         .testTarget(name: "EngramKernelsTests", dependencies: ["EngramKernels"]),
-        .testTarget(name: "EngramSpikingTests", dependencies: ["EngramSpiking"]),
+        .testTarget(
+            name: "EngramSpikingTests",
+            dependencies: ["EngramSpiking"],
+            resources: [
+                .copy("Resources/snntorch-leaky.json"),
+                .copy("Resources/brian2-neurons.json"),
+                .copy("Resources/brian2-plasticity.json"),
+            ]
+        ),
         .testTarget(name: "EngramAssociativeTests", dependencies: ["EngramAssociative"]),
         .testTarget(
             name: "EngramFewShotTests",
