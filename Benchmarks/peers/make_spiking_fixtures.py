@@ -201,7 +201,7 @@ def neurons_fixture() -> dict:
     }
     adlif = run_group(adlif_eqs, 3, "v > vt", "v = vr; w += b", ad_params, ["v", "w"], 20.0, 500.0,
                       [25.0, 40.0, 18.0], dt)
-    adlif.update({k: ad_params[k] for k in ad_params})
+    adlif.update({(k + "0" if k in ("v", "w") else k): ad_params[k] for k in ad_params})
     adlif["dt_ms"] = dt
 
     # LIF with a homeostatic threshold (Diehl & Cook 2015): theta rises by theta_plus at each
@@ -223,7 +223,7 @@ def neurons_fixture() -> dict:
     }
     homeo = run_group(homeo_eqs, 2, "v > vt + theta", "v = vr; theta += theta_plus", homeo_params,
                       ["v", "theta"], 10.0, 400.0, [30.0, 25.0], dt)
-    homeo.update({k: homeo_params[k] for k in homeo_params})
+    homeo.update({(k + "0" if k in ("v", "theta") else k): homeo_params[k] for k in homeo_params})
     homeo["dt_ms"] = dt
 
     return {
