@@ -322,7 +322,7 @@ def plasticity_fixture() -> dict:
         syn.w = [w0[int(i) * n_post + int(j)] for i, j in zip(syn.i, syn.j)]
         if name == "three_factor":
             syn.run_regularly("w = clip(w + eta*M(t)*elig, 0, wmax)", when="end")
-        monitor = b2.StateMonitor(syn, "w", record=True, when="end")
+        monitor = b2.StateMonitor(syn, "w", record=True, when="end", order=1)  # after run_regularly
         objects += [pre, post, syn, monitor]
         net = b2.Network(*objects)
         net.run(steps * dt * b2.ms)
