@@ -98,7 +98,7 @@ let package = Package(
         .target(
             name: "EngramBenchmarks",
             dependencies: [
-                "EngramKernels", "EngramFewShot", "EngramAssociative", "EngramText", "EngramMemory", "EngramData",
+                "EngramKernels", "EngramSpiking", "EngramFewShot", "EngramAssociative", "EngramText", "EngramMemory", "EngramData",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

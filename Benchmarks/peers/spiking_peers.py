@@ -75,8 +75,17 @@ def brian2_run(net: dict, runtime: str, with_stdp: bool) -> dict:
     monitor = b2.SpikeMonitor(group, record=False)
     objects = [group, monitor]
     is_exc = net["pre"] < excitatory
+    # Standalone code cannot take per-synapse arrays before the run knows the synapse count, so
+    # there every projection is split by delay into Synapses with one weight and one delay each
+    # (the network's weights are one value per kind); the other runtimes take the arrays.
+    groups = []
     for kind in ("excitatory", "inhibitory"):
         mask = is_exc if kind == "excitatory" else ~is_exc
+        if runtime == "cpp_standalone":
+            groups += [(kind, mask & (net["delay"] == d)) for d in range(1, c["maxDelay"] + 1)]
+        else:
+            groups.append((kind, mask))
+    for kind, mask in groups:
         plastic = with_stdp and kind == "excitatory"
         if plastic:
             s = c["stdp"]
@@ -90,8 +99,12 @@ def brian2_run(net: dict, runtime: str, with_stdp: bool) -> dict:
         else:
             syn = b2.Synapses(group, group, "w : 1", on_pre={"pre": "v_post += w"})
         syn.connect(i=net["pre"][mask], j=net["post"][mask])
-        syn.w = net["weight"][mask]
-        syn.pre.delay = (net["delay"][mask] - 1) * c["dtMs"] * b2.ms
+        if runtime == "cpp_standalone":
+            syn.w = float(net["weight"][mask][0])
+            syn.pre.delay = float(net["delay"][mask][0] - 1) * c["dtMs"] * b2.ms
+        else:
+            syn.w = net["weight"][mask]
+            syn.pre.delay = (net["delay"][mask] - 1) * c["dtMs"] * b2.ms
         syn.pre.when = "before_thresholds"
         objects.append(syn)
     network = b2.Network(*objects)

@@ -74,6 +74,30 @@ public struct PlasticSynapses<Scalar: KernelScalar>: Sendable {
     /// The postsynaptic traces (`apost`, or `o1` and `o2`).
     public var postsynapticTraces: [[Scalar]] { postTraces }
 
+    /// Sets every trace and eligibility to 0, as a long pause between inputs would.
+    public mutating func resetTraces() {
+        for k in preTraces.indices { preTraces[k] = [Scalar](repeating: 0, count: synapses.preCount) }
+        for k in postTraces.indices { postTraces[k] = [Scalar](repeating: 0, count: synapses.postCount) }
+        if !eligibility.isEmpty { eligibility = [Scalar](repeating: 0, count: eligibility.count) }
+    }
+
+    /// Scales the synapses onto each postsynaptic neuron so that their weights sum to `total`
+    /// (Diehl & Cook's normalisation: learning then redistributes a neuron's weight instead of
+    /// growing it). Neurons whose incoming weights sum to 0 are left alone.
+    ///
+    /// - Throws: `SpikingError.invalidParameter` for a total that is not finite and positive.
+    public mutating func normalizeIncoming(to total: Scalar) throws(SpikingError) {
+        try NeuronParameter.requirePositive(total, "total")
+        for j in 0..<synapses.postCount {
+            let range = byPostStart[j]..<byPostStart[j + 1]
+            var sum: Scalar = 0
+            for s in range { sum += synapses.weights[Int(byPost[s])] }
+            guard sum > 0 else { continue }
+            let factor = total / sum
+            for s in range { synapses.weights[Int(byPost[s])] *= factor }
+        }
+    }
+
     /// Advances the rule by one step with checked spike lists.
     ///
     /// - Parameters:

@@ -64,6 +64,9 @@ extension SpikingNetwork {
 
     /// Adds the weights of projection `q`'s synapses of every presynaptic neuron that fired at
     /// step `t` to the postsynaptic inputs of step `t + delay`; returns the events delivered.
+    ///
+    /// The ring row of each delay is looked up in a table made once per step, so the loop over
+    /// synapses does no integer division.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     internal mutating func deliver(projection q: Int, step t: Int) -> Int {
@@ -73,27 +76,27 @@ extension SpikingNetwork {
         let synapses = projections[q].synapses
         let n = synapses.postCount
         let slots = populations[post].slots
+        let rowOffset = (0...synapses.maxDelay).map { ((t + $0) % slots) * n }
         var events = 0
         synapses.weights.withUnsafeBufferPointer { weights in
             synapses.columns.withUnsafeBufferPointer { columns in
-                populations[post].ring.withUnsafeMutableBufferPointer { ring in
-                    for i in fired {
-                        let i = Int(i)
-                        let rows: Range<Int> = synapses.isDense ? (i * n)..<((i + 1) * n) : synapses.rowStart[i]..<synapses.rowStart[i + 1]
-                        events += rows.count
-                        switch synapses.delays {
-                        case .uniform, .perAxon:
-                            let base = ((t + synapses.delay(ofSynapse: rows.lowerBound, from: i)) % slots) * n
-                            if synapses.isDense {
-                                for j in 0..<n { ring[base + j] += weights[rows.lowerBound + j] }
-                            } else {
-                                for k in rows { ring[base + Int(columns[k])] += weights[k] }
-                            }
-                        case let .perSynapse(delays):
-                            delays.withUnsafeBufferPointer { delays in
-                                for k in rows {
-                                    let j = synapses.isDense ? k - rows.lowerBound : Int(columns[k])
-                                    ring[((t + delays[k]) % slots) * n + j] += weights[k]
+                synapses.compactDelays.withUnsafeBufferPointer { delays in
+                    rowOffset.withUnsafeBufferPointer { rowOffset in
+                        populations[post].ring.withUnsafeMutableBufferPointer { ring in
+                            for i in fired {
+                                let i = Int(i)
+                                let rows = synapses.isDense ? (i * n)..<((i + 1) * n) : synapses.rowStart[i]..<synapses.rowStart[i + 1]
+                                events += rows.count
+                                let start = rows.lowerBound
+                                switch synapses.delays {
+                                case let .uniform(d):
+                                    Self.add(weights, rows, columns, dense: synapses.isDense, into: ring, at: rowOffset[d])
+                                case .perAxon:
+                                    Self.add(weights, rows, columns, dense: synapses.isDense, into: ring, at: rowOffset[Int(delays[i])])
+                                case .perSynapse where synapses.isDense:
+                                    for k in rows { ring[rowOffset[Int(delays[k])] + (k - start)] += weights[k] }
+                                case .perSynapse:
+                                    for k in rows { ring[rowOffset[Int(delays[k])] + Int(columns[k])] += weights[k] }
                                 }
                             }
                         }
@@ -102,5 +105,18 @@ extension SpikingNetwork {
             }
         }
         return events
+    }
+
+    /// Adds one presynaptic neuron's weights to the ring row at `offset`.
+    @inline(__always)
+    private static func add(
+        _ weights: UnsafeBufferPointer<Scalar>, _ rows: Range<Int>, _ columns: UnsafeBufferPointer<Int32>,
+        dense: Bool, into ring: UnsafeMutableBufferPointer<Scalar>, at offset: Int
+    ) {
+        if dense {
+            for k in rows { ring[offset + (k - rows.lowerBound)] += weights[k] }
+        } else {
+            for k in rows { ring[offset + Int(columns[k])] += weights[k] }
+        }
     }
 }
