@@ -1,4 +1,5 @@
 import Testing
+import EngramKernels
 import Foundation
 @testable import EngramSpiking
 
@@ -84,5 +85,61 @@ struct PlasticityParityTests {
         try ltd.update(preSpikes: [], postSpikes: [0])
         try ltd.update(preSpikes: [0], postSpikes: [])
         #expect(abs(ltd.synapses.weights[0] - (0.5 - 0.1 * exp(-1.0 / 20))) < 1e-12)
+    }
+}
+
+@Suite("Pair STDP against a direct implementation")
+struct PairSTDPDirectTests {
+    /// Pair STDP written out directly, per synapse, in Brian2's order.
+    static func immediate(
+        _ rule: PairSTDP<Double>, weights: [Double], pre: [[Int]], post: [[Int]], m: Int, n: Int
+    ) -> [Double] {
+        var w = weights, apre = [Double](repeating: 0, count: m), apost = [Double](repeating: 0, count: n)
+        let (fPre, fPost) = (exp(-1 / rule.tauPre), exp(-1 / rule.tauPost))
+        for t in pre.indices {
+            for i in 0..<m { apre[i] *= fPre }
+            for j in 0..<n { apost[j] *= fPost }
+            for i in pre[t] {
+                apre[i] += rule.aPre
+                for j in 0..<n {
+                    let dw = rule.bounds == .additive ? apost[j] : apost[j] * w[i * n + j]
+                    w[i * n + j] = min(max(w[i * n + j] + dw, rule.wMin), rule.wMax)
+                }
+            }
+            for j in post[t] {
+                apost[j] += rule.aPost
+                for i in 0..<m {
+                    let dw = rule.bounds == .additive ? apre[i] : apre[i] * (rule.wMax - w[i * n + j])
+                    w[i * n + j] = min(max(w[i * n + j] + dw, rule.wMin), rule.wMax)
+                }
+            }
+        }
+        return w
+    }
+
+    @Test("long runs with busy and long-silent neurons equal the direct rule",
+          arguments: [PairSTDP<Double>.Bounds.additive, .multiplicative])
+    func equalsImmediate(bounds: PairSTDP<Double>.Bounds) throws {
+        let (m, n, steps) = (6, 5, 3000)
+        var generator = SeededGenerator(seed: 11)
+        // Busy postsynaptic neurons; presynaptic neuron 5 fires at step 10, then not until step
+        // 2,000, so its trace decays to nothing in between.
+        let pre = (0..<steps).map { t in
+            (0..<m).filter { i in (i == 5 && t == 10) || ((i < 5 || t > 2000) && generator.nextUnitDouble() < 0.02) }
+        }
+        let post = (0..<steps).map { _ in (0..<n).filter { _ in generator.nextUnitDouble() < 0.15 } }
+        let weights = (0..<(m * n)).map { _ in generator.nextUnitDouble() }
+        let rule = try PairSTDP<Double>(tauPre: 20, tauPost: 25, aPre: 0.02, aPost: -0.021, wMin: 0, wMax: 1, bounds: bounds)
+        var learner = try PlasticSynapses(try .dense(pre: m, post: n, weights: weights), rule: .pair(rule))
+        for t in 0..<steps {
+            try learner.update(preSpikes: pre[t], postSpikes: post[t])
+            if t == 1500 {
+                let want = Self.immediate(rule, weights: weights, pre: Array(pre[...t]), post: Array(post[...t]), m: m, n: n)
+                #expect(SpikingFixtures.maxRelativeError(learner.synapses.weights, want) <= 1e-12)
+            }
+        }
+        let want = Self.immediate(rule, weights: weights, pre: pre, post: post, m: m, n: n)
+        #expect(SpikingFixtures.maxRelativeError(learner.synapses.weights, want) <= 1e-12)
+        #expect(learner.synapses.weights != weights)
     }
 }
