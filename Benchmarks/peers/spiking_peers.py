@@ -113,14 +113,16 @@ def brian2_run(net: dict, runtime: str, with_stdp: bool) -> dict:
         network.run(duration)
         b2.device.build(directory=build_dir, compile=True, run=True, debug=False)
         seconds = float(b2.device._last_run_time)
+        spikes = int(monitor.num_spikes)
         b2.device.reinit()
         b2.device.activate()
+        b2.set_device("runtime")
     else:
         network.run(0 * b2.ms)  # code generation and compilation, untimed
         start = time.perf_counter()
         network.run(duration)
         seconds = time.perf_counter() - start
-    spikes = int(monitor.num_spikes)
+        spikes = int(monitor.num_spikes)
     return {"seconds": seconds, "spikes": spikes}
 
 
