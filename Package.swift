@@ -98,7 +98,7 @@ let package = Package(
         .target(
             name: "EngramBenchmarks",
             dependencies: [
-                "EngramKernels", "EngramFewShot", "EngramAssociative", "EngramText", "EngramMemory", "EngramData",
+                "EngramKernels", "EngramSpiking", "EngramFewShot", "EngramAssociative", "EngramText", "EngramMemory", "EngramData",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -115,7 +115,15 @@ let package = Package(
         ),
 
         .testTarget(name: "EngramKernelsTests", dependencies: ["EngramKernels"]),
-        .testTarget(name: "EngramSpikingTests", dependencies: ["EngramSpiking"]),
+        .testTarget(
+            name: "EngramSpikingTests",
+            dependencies: ["EngramSpiking"],
+            resources: [
+                .copy("Resources/snntorch-leaky.json"),
+                .copy("Resources/brian2-neurons.json"),
+                .copy("Resources/brian2-plasticity.json"),
+            ]
+        ),
         .testTarget(name: "EngramAssociativeTests", dependencies: ["EngramAssociative"]),
         .testTarget(
             name: "EngramFewShotTests",

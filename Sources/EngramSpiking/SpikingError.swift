@@ -1,5 +1,6 @@
-/// The errors thrown by `EngramSpiking`: bad spike-train shapes, bad encoder parameters and bad
-/// input values, each carrying enough context (sizes, index, parameter name) to say what to fix.
+/// The errors thrown by `EngramSpiking`: bad spike-train shapes, bad encoder, neuron, synapse and
+/// plasticity parameters, and bad input values, each carrying enough context (sizes, index,
+/// parameter name) to say what to fix.
 public enum SpikingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A spike train needs at least one time step and one neuron.
     case nonPositiveSize(steps: Int, neurons: Int)
@@ -24,6 +25,16 @@ public enum SpikingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A latency spike time rounds past the last time step and `bypass` is off
     /// (snntorch raises the same error).
     case spikeTimeOutOfRange(neuron: Int, step: Int, numSteps: Int)
+    /// An input (currents of a step, a state to load) does not hold one value per neuron.
+    case inputLengthMismatch(expected: Int, actual: Int)
+    /// A recorded variable is not one the neuron model has.
+    case unknownVariable(name: String, available: [String])
+    /// A synapse names a neuron outside its population (`side` is "pre" or "post").
+    case neuronIndexOutOfRange(side: String, index: Int, count: Int)
+    /// A synaptic delay is negative or beyond the largest the network was built for.
+    case delayOutOfRange(synapse: Int, delay: Int, maximum: Int)
+    /// A network call names a population or projection that the network does not hold.
+    case unknownPopulation(index: Int, count: Int)
 
     public var description: String {
         switch self {
@@ -50,6 +61,16 @@ public enum SpikingError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .spikeTimeOutOfRange(neuron, step, numSteps):
             return "spike time of neuron \(neuron) rounds to step \(step), out of bounds for numSteps \(numSteps); "
                 + "set bypass, decrease tau or set normalize"
+        case let .inputLengthMismatch(expected, actual):
+            return "expected one value per neuron (\(expected)), got \(actual)"
+        case let .unknownVariable(name, available):
+            return "no state variable \(name); this model has \(available.joined(separator: ", "))"
+        case let .neuronIndexOutOfRange(side, index, count):
+            return "\(side)synaptic neuron \(index) is outside 0..<\(count)"
+        case let .delayOutOfRange(synapse, delay, maximum):
+            return "delay \(delay) of synapse \(synapse) is outside 1...\(maximum) steps"
+        case let .unknownPopulation(index, count):
+            return "population \(index) does not exist; the network holds \(count)"
         }
     }
 }

@@ -92,15 +92,18 @@ final class CountProgress {
 struct PeerScript {
     var path: String
     var python = "python3"
+    /// Arguments after `--json`.
+    var arguments: [String] = []
 
-    /// Runs `python path --json` from the repository root and returns the JSON object it prints.
+    /// Runs `python path --json arguments…` from the repository root and returns the JSON object
+    /// it prints.
     func run() throws -> [String: Any] {
         guard FileManager.default.fileExists(atPath: path) else {
             throw CommandFailure("the peer needs \(path); run the command from the repository root")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, path, "--json"]
+        process.arguments = [python, path, "--json"] + arguments
         let output = Pipe()
         process.standardOutput = output
         do {

@@ -1,0 +1,122 @@
+import EngramKernels
+
+extension SpikingNetwork {
+    /// Runs the network for `steps` steps and records its spikes and the probed variables.
+    ///
+    /// - Parameters:
+    ///   - steps: The number of steps, at least 1.
+    ///   - record: Variables to record after every step.
+    ///   - modulator: The third factor M for three-factor projections during this run (0 by
+    ///     default); run one step at a time to change it every step.
+    ///   - drive: Adds external input: called once per population and step, before the neurons
+    ///     update, with the step, the population and its input (already holding the synaptic input
+    ///     that arrived for this step), which it may add to.
+    /// - Returns: The spikes of every population, the probes' values and the synaptic events.
+    /// - Throws: `SpikingError.invalidParameter` for `steps` below 1, `.unknownPopulation` or
+    ///   `.unknownVariable` for a bad probe.
+    /// - Complexity: O(steps × (neurons + synapses of the spikes)) plus the rules' costs.
+    public mutating func run(
+        steps: Int,
+        record: [Probe] = [],
+        modulator: Scalar = 0,
+        drive: (_ step: Int, _ population: PopulationID, _ input: UnsafeMutableBufferPointer<Scalar>) -> Void = { _, _, _ in }
+    ) throws(SpikingError) -> NetworkRecording<Scalar> {
+        guard steps > 0 else { throw .invalidParameter(name: "steps", requirement: "must be at least 1, got \(steps)") }
+        guard modulator.isFinite else { throw .invalidParameter(name: "modulator", requirement: "must be finite, got \(modulator)") }
+        for probe in record {
+            guard probe.population.index >= 0, probe.population.index < populations.count else {
+                throw .unknownPopulation(index: probe.population.index, count: populations.count)
+            }
+            let node = populations[probe.population.index].node
+            guard node.values(of: probe.variable) != nil else {
+                throw .unknownVariable(name: probe.variable, available: node.variableNames)
+            }
+        }
+        var recording = NetworkRecording<Scalar>(
+            stepRange: currentStep..<(currentStep + steps),
+            spikes: [NetworkRecording<Scalar>.Spikes](repeating: .init(), count: populations.count),
+            variables: Dictionary(uniqueKeysWithValues: record.map { ($0, [Scalar]()) }),
+            synapticEvents: 0)
+        for _ in 0..<steps {
+            let t = currentStep
+            for p in populations.indices {
+                populations[p].advance(step: t) { input in drive(t, PopulationID(index: p), input) }
+                let fired = populations[p].fired
+                recording.spikes[p].steps.append(contentsOf: repeatElement(t, count: fired.count))
+                recording.spikes[p].neurons.append(contentsOf: fired)
+            }
+            for q in projections.indices {
+                recording.synapticEvents += deliver(projection: q, step: t)
+            }
+            for q in projections.indices where projections[q].learner != nil {
+                let pre = populations[projections[q].pre].fired, post = populations[projections[q].post].fired
+                pre.withUnsafeBufferPointer { pre in
+                    post.withUnsafeBufferPointer { post in projections[q].learner?.apply(pre: pre, post: post, modulator: modulator) }
+                }
+            }
+            for probe in record {
+                recording.variables[probe]?.append(contentsOf: populations[probe.population.index].node.values(of: probe.variable) ?? [])
+            }
+            currentStep += 1
+        }
+        return recording
+    }
+
+    /// Adds the weights of projection `q`'s synapses of every presynaptic neuron that fired at
+    /// step `t` to the postsynaptic inputs of step `t + delay`; returns the events delivered.
+    ///
+    /// The ring row of each delay is looked up in a table made once per step, so the loop over
+    /// synapses does no integer division.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    internal mutating func deliver(projection q: Int, step t: Int) -> Int {
+        let fired = populations[projections[q].pre].fired
+        guard !fired.isEmpty else { return 0 }
+        let post = projections[q].post
+        let synapses = projections[q].synapses
+        let n = synapses.postCount
+        let slots = populations[post].slots
+        let rowOffset = (0...synapses.maxDelay).map { ((t + $0) % slots) * n }
+        var events = 0
+        synapses.weights.withUnsafeBufferPointer { weights in
+            synapses.columns.withUnsafeBufferPointer { columns in
+                synapses.compactDelays.withUnsafeBufferPointer { delays in
+                    rowOffset.withUnsafeBufferPointer { rowOffset in
+                        populations[post].ring.withUnsafeMutableBufferPointer { ring in
+                            for i in fired {
+                                let i = Int(i)
+                                let rows = synapses.isDense ? (i * n)..<((i + 1) * n) : synapses.rowStart[i]..<synapses.rowStart[i + 1]
+                                events += rows.count
+                                let start = rows.lowerBound
+                                switch synapses.delays {
+                                case let .uniform(d):
+                                    Self.add(weights, rows, columns, dense: synapses.isDense, into: ring, at: rowOffset[d])
+                                case .perAxon:
+                                    Self.add(weights, rows, columns, dense: synapses.isDense, into: ring, at: rowOffset[Int(delays[i])])
+                                case .perSynapse where synapses.isDense:
+                                    for k in rows { ring[rowOffset[Int(delays[k])] + (k - start)] += weights[k] }
+                                case .perSynapse:
+                                    for k in rows { ring[rowOffset[Int(delays[k])] + Int(columns[k])] += weights[k] }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return events
+    }
+
+    /// Adds one presynaptic neuron's weights to the ring row at `offset`.
+    @inline(__always)
+    private static func add(
+        _ weights: UnsafeBufferPointer<Scalar>, _ rows: Range<Int>, _ columns: UnsafeBufferPointer<Int32>,
+        dense: Bool, into ring: UnsafeMutableBufferPointer<Scalar>, at offset: Int
+    ) {
+        if dense {
+            for k in rows { ring[offset + (k - rows.lowerBound)] += weights[k] }
+        } else {
+            for k in rows { ring[offset + Int(columns[k])] += weights[k] }
+        }
+    }
+}
