@@ -28,28 +28,91 @@ void engram_qgemm_pack_b(const signed char *b, ptrdiff_t n, ptrdiff_t k, signed 
     }
 }
 
-void engram_qgemm_quantize_rows(ptrdiff_t m, ptrdiff_t k, const float *x, ptrdiff_t ldx,
-                                unsigned char *codes, ptrdiff_t ldc, float *scales) {
+/// One row's codes through the portable loop; its scale is computed by the caller.
+static void quantize_row_portable(const float *row, ptrdiff_t k, float inverse, unsigned char *out) {
+    for (ptrdiff_t p = 0; p < k; p++) {
+        float v = row[p] * inverse;
+        if (v > 127.0f) v = 127.0f;
+        else if (v < -127.0f) v = -127.0f;
+        else if (v != v) v = 0.0f;
+        out[p] = (unsigned char)((int)__builtin_rintf(v) + ENGRAM_QGEMM_ZERO_POINT);
+    }
+}
+
+static float largest_magnitude_portable(const float *row, ptrdiff_t k) {
+    float largest = 0;
+    for (ptrdiff_t p = 0; p < k; p++) {
+        float magnitude = row[p] < 0 ? -row[p] : row[p];
+        if (magnitude > largest) largest = magnitude;
+    }
+    return largest;
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define VNNI __attribute__((target("avx512f,avx512bw,avx512vnni")))
+
+/// largest_magnitude_portable, 16 lanes at a time: `max(|x|, acc)` keeps acc where |x| is NaN,
+/// as the portable comparison does.
+VNNI static float largest_magnitude_avx512(const float *row, ptrdiff_t k) {
+    __m512 acc = _mm512_setzero_ps();
+    ptrdiff_t p = 0;
+    for (; p + 16 <= k; p += 16) acc = _mm512_max_ps(_mm512_abs_ps(_mm512_loadu_ps(row + p)), acc);
+    float largest = _mm512_reduce_max_ps(acc);
+    float rest = largest_magnitude_portable(row + p, k - p);
+    return rest > largest ? rest : largest;
+}
+
+/// quantize_row_portable, 16 lanes at a time: the same product, clamp, NaN → 0 and
+/// round-to-nearest-even conversion, so the codes are identical.
+VNNI static void quantize_row_avx512(const float *row, ptrdiff_t k, float inverse, unsigned char *out) {
+    const __m512 scale = _mm512_set1_ps(inverse), high = _mm512_set1_ps(127.0f), low = _mm512_set1_ps(-127.0f);
+    const __m512i zero_point = _mm512_set1_epi32(ENGRAM_QGEMM_ZERO_POINT);
+    ptrdiff_t p = 0;
+    for (; p + 16 <= k; p += 16) {
+        __m512 v = _mm512_mul_ps(_mm512_loadu_ps(row + p), scale);
+        __mmask16 nan = _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+        v = _mm512_min_ps(_mm512_max_ps(v, low), high);
+        v = _mm512_mask_mov_ps(v, nan, _mm512_setzero_ps());
+        __m512i codes = _mm512_add_epi32(_mm512_cvt_roundps_epi32(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), zero_point);
+        _mm_storeu_si128((__m128i *)(out + p), _mm512_cvtepi32_epi8(codes));
+    }
+    quantize_row_portable(row + p, k - p, inverse, out + p);
+}
+#endif
+
+static void quantize_rows(ptrdiff_t m, ptrdiff_t k, const float *x, ptrdiff_t ldx, unsigned char *codes,
+                          ptrdiff_t ldc, float *scales, int avx512) {
     ptrdiff_t k4 = engram_qgemm_padded_depth(k);
     for (ptrdiff_t i = 0; i < m; i++) {
         const float *row = x + i * ldx;
         unsigned char *out = codes + i * ldc;
-        float largest = 0;
-        for (ptrdiff_t p = 0; p < k; p++) {
-            float magnitude = row[p] < 0 ? -row[p] : row[p];
-            if (magnitude > largest) largest = magnitude;
-        }
+        float largest;
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+        if (avx512) largest = largest_magnitude_avx512(row, k);
+        else
+#endif
+            largest = largest_magnitude_portable(row, k);
         float inverse = largest > 0 ? 127.0f / largest : 1.0f;
         scales[i] = largest > 0 ? largest / 127.0f : 1.0f;
-        for (ptrdiff_t p = 0; p < k; p++) {
-            float v = row[p] * inverse;
-            if (v > 127.0f) v = 127.0f;
-            else if (v < -127.0f) v = -127.0f;
-            else if (v != v) v = 0.0f;
-            out[p] = (unsigned char)((int)__builtin_rintf(v) + ENGRAM_QGEMM_ZERO_POINT);
-        }
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+        if (avx512) quantize_row_avx512(row, k, inverse, out);
+        else
+#endif
+            quantize_row_portable(row, k, inverse, out);
         for (ptrdiff_t p = k; p < k4; p++) out[p] = ENGRAM_QGEMM_ZERO_POINT;
     }
+    (void)avx512;
+}
+
+void engram_qgemm_quantize_rows(ptrdiff_t m, ptrdiff_t k, const float *x, ptrdiff_t ldx,
+                                unsigned char *codes, ptrdiff_t ldc, float *scales) {
+    quantize_rows(m, k, x, ldx, codes, ldc, scales, engram_cpu_has_avx512_vnni());
+}
+
+void engram_qgemm_quantize_rows_portable(ptrdiff_t m, ptrdiff_t k, const float *x, ptrdiff_t ldx,
+                                         unsigned char *codes, ptrdiff_t ldc, float *scales) {
+    quantize_rows(m, k, x, ldx, codes, ldc, scales, 0);
 }
 
 /// The integer tile: tile[r·NB + c] = Σ_p rows[r][p]·B[p][c] over the padded depth, for the two
@@ -70,8 +133,6 @@ static void tile_portable(const unsigned char *const rows[MR], const signed char
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
-
 int engram_avx512_vnni_available = 0;
 
 __attribute__((constructor)) static void engram_detect_avx512_vnni(void) {
@@ -79,8 +140,6 @@ __attribute__((constructor)) static void engram_detect_avx512_vnni(void) {
     engram_avx512_vnni_available = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
         && __builtin_cpu_supports("avx512vnni");
 }
-
-#define VNNI __attribute__((target("avx512f,avx512bw,avx512vnni")))
 
 /// tile_portable with `vpdpbusd`: 16 accumulators (8 rows × 2 panels), each step broadcasting four
 /// codes of a row against a 64-byte group of each panel.

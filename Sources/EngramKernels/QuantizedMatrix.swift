@@ -84,8 +84,16 @@ public struct QuantizedRows: Sendable {
     @usableFromInline var scales: [Float]
 
     /// Quantises the `rows × width` row-major `x`. A NaN quantises to 0.
+    ///
+    /// AVX-512 where the processor has it (with VNNI, as the product needs), the portable loop
+    /// elsewhere: the same codes and scales bit for bit.
     /// - Precondition: `x.count == rows · width`.
     public init(_ x: UnsafeBufferPointer<Float>, rows: Int, width: Int) {
+        self.init(x, rows: rows, width: width, portable: false)
+    }
+
+    /// ``init(_:rows:width:)``, optionally forced onto the portable loop (for tests).
+    init(_ x: UnsafeBufferPointer<Float>, rows: Int, width: Int, portable: Bool) {
         precondition(rows >= 0 && width >= 0 && x.count == rows * width, "QuantizedRows: \(x.count) values for \(rows) × \(width)")
         self.rows = rows
         self.width = width
@@ -96,7 +104,8 @@ public struct QuantizedRows: Sendable {
         if let base = x.baseAddress, rows > 0 {
             codes.withUnsafeMutableBufferPointer { codes in
                 scales.withUnsafeMutableBufferPointer { scales in
-                    engram_qgemm_quantize_rows(rows, width, base, width, codes.baseAddress, stride, scales.baseAddress)
+                    let quantize = portable ? engram_qgemm_quantize_rows_portable : engram_qgemm_quantize_rows
+                    quantize(rows, width, base, width, codes.baseAddress, stride, scales.baseAddress)
                 }
             }
         }

@@ -35,6 +35,22 @@ struct QuantizedGemmTests {
         #expect(fast.map(\.bitPattern) == portable.map(\.bitPattern))
     }
 
+    @Test("activation codes: the dispatched quantiser (AVX-512 where present) equals the portable loop",
+          arguments: [1, 15, 16, 17, 384, 1031, 1536])
+    func quantiserEqualsPortable(width: Int) {
+        var generator = SeededGenerator(seed: UInt64(width))
+        var x = Self.random(3 * width, scale: 4, &generator)
+        // Values on rounding ties, signed zeros, a NaN and an infinity in the last row.
+        for i in stride(from: 0, to: x.count, by: 7) { x[i] = Float(i % 255 - 127) * 0.5 }
+        x[0] = -0.0
+        x[2 * width] = .nan
+        if width > 1 { x[2 * width + 1] = .infinity }
+        let fast = x.withUnsafeBufferPointer { QuantizedRows($0, rows: 3, width: width) }
+        let portable = x.withUnsafeBufferPointer { QuantizedRows($0, rows: 3, width: width, portable: true) }
+        #expect(fast.codes == portable.codes)
+        #expect(fast.scales.map(\.bitPattern) == portable.scales.map(\.bitPattern))
+    }
+
     @Test("within the quantisation bound of the float32 product", arguments: shapes)
     func withinQuantisationBound(rows: Int, columns: Int, depth: Int) {
         var generator = SeededGenerator(seed: UInt64(depth * 17 + rows))

@@ -43,6 +43,10 @@ void engram_qgemm_pack_b(const signed char *b, ptrdiff_t n, ptrdiff_t k, signed 
 void engram_qgemm_quantize_rows(ptrdiff_t m, ptrdiff_t k, const float *x, ptrdiff_t ldx,
                                 unsigned char *codes, ptrdiff_t ldc, float *scales);
 
+/// The same codes through the portable loop only (the reference the AVX-512 path is tested against).
+void engram_qgemm_quantize_rows_portable(ptrdiff_t m, ptrdiff_t k, const float *x, ptrdiff_t ldx,
+                                         unsigned char *codes, ptrdiff_t ldc, float *scales);
+
 /// C[i][j] = (Σ_p codes[i][p]·b[j][p] − 128·column_sums[j]) · (row_scales[i]·column_scales[j]) + bias[j]
 /// for columns [n0, n1) of C (n0 a multiple of 16), the product and the sum rounded separately; bias
 /// may be NULL. `codes` has leading dimension ldq, C has ldc.
