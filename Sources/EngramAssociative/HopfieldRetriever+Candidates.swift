@@ -7,7 +7,8 @@ extension HopfieldRetriever {
     ///
     /// In two-stage mode the rows come from the 8-bit scan (with its exact re-scoring, so they are
     /// those a float32 scan would pick); in one-stage mode from a float32 scan. The scores are
-    /// float32 cosines either way.
+    /// float32 cosines either way (with `.int8`, of the decoded patterns, scanned by their codes
+    /// in either mode).
     /// - Parameters:
     ///   - query: `dimension` finite floats, not all zero.
     ///   - count: how many patterns to return, ≥ 1; fewer come back when fewer are stored.
@@ -19,20 +20,12 @@ extension HopfieldRetriever {
         }
         let unit = try initialState(query)
         guard !isEmpty else { return [] }
-        let n = self.count, d = dimension, limit = min(count, n)
-        return storage.withUnsafeBufferPointer { all in
-            unit.withUnsafeBufferPointer { q in
-                func row(_ r: Int) -> UnsafeBufferPointer<Float> { UnsafeBufferPointer(rebasing: all[r * d ..< (r + 1) * d]) }
-                let rows: [Int]
-                if candidates != nil, limit < n {
-                    rows = quantizedBestRows(q, limit: limit)
-                } else {
-                    rows = Array(0..<n)
-                }
-                let scores = rows.map { Kernels.dot(row($0), q) }
-                let best = scores.withUnsafeBufferPointer { Kernels.topK($0, k: min(limit, scores.count)) }
-                return best.map { SearchHit(key: rowKeys[rows[$0]], score: scores[$0]) }
-            }
+        let n = self.count, limit = min(count, n)
+        return unit.withUnsafeBufferPointer { q in
+            let rows: [Int]? = keepsCodes && limit < n ? quantizedBestRows(q, limit: limit) : nil
+            let scores = dots(rows, q)
+            let best = scores.withUnsafeBufferPointer { Kernels.topK($0, k: min(limit, scores.count)) }
+            return best.map { SearchHit(key: rowKeys[rows?[$0] ?? $0], score: scores[$0]) }
         }
     }
 
@@ -49,12 +42,7 @@ extension HopfieldRetriever {
             guard let row = rowOfKey[key] else { throw AssociativeError.unknownKey(key) }
             return row
         }
-        let d = dimension
-        let scores: [Float] = storage.withUnsafeBufferPointer { all in
-            unit.withUnsafeBufferPointer { q in
-                rows.map { Kernels.dot(UnsafeBufferPointer(rebasing: all[$0 * d ..< ($0 + 1) * d]), q) }
-            }
-        }
+        let scores = unit.withUnsafeBufferPointer { dots(rows, $0) }
         let best = scores.withUnsafeBufferPointer { Kernels.topK($0, k: min(count, scores.count)) }
         return best.map { SearchHit(key: rowKeys[rows[$0]], score: scores[$0]) }
     }
@@ -80,17 +68,8 @@ extension HopfieldRetriever {
         }
         guard !rows.isEmpty else { return (state, []) }
         let d = dimension, n = rows.count, beta = beta, steps = steps
-        var block = [Float](repeating: 0, count: n * d)
-        storage.withUnsafeBufferPointer { all in
-            block.withUnsafeMutableBufferPointer { target in
-                for (i, row) in rows.enumerated() {
-                    _ = UnsafeMutableBufferPointer(rebasing: target[i * d ..< (i + 1) * d])
-                        .initialize(from: all[row * d ..< (row + 1) * d])
-                }
-            }
-        }
         var scores = [Float](repeating: 0, count: n)
-        block.withUnsafeBufferPointer { patterns in
+        withPatterns(rows) { patterns in
             state.withUnsafeMutableBufferPointer { xi in
                 scores.withUnsafeMutableBufferPointer { weights in
                     Self.update(patterns, rows: n, dimension: d, beta: beta, steps: steps, state: xi, weights: weights)

@@ -23,7 +23,7 @@ extension HopfieldRetriever {
         guard !isEmpty else { throw AssociativeError.empty }
         var next = state
         let rows = count, d = dimension, beta = beta
-        storage.withUnsafeBufferPointer { patterns in
+        withPatterns(nil) { patterns in
             next.withUnsafeMutableBufferPointer { xi in
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: rows) { weights in
                     Self.update(patterns, rows: rows, dimension: d, beta: beta, steps: 1, state: xi, weights: weights)
@@ -75,7 +75,12 @@ extension HopfieldRetriever {
     public func energy(_ state: [Float]) throws -> Float {
         try AssociativeError.check(state, dimension: dimension)
         guard !isEmpty else { throw AssociativeError.empty }
-        let scores = Kernels.gemv(storage, rows: count, columns: dimension, state)
+        var scores = [Float](repeating: 0, count: count)
+        withPatterns(nil) { patterns in
+            state.withUnsafeBufferPointer { xi in
+                scores.withUnsafeMutableBufferPointer { Kernels.gemv(patterns, rows: count, columns: dimension, xi, into: $0) }
+            }
+        }
         let beta = Double(beta)
         var largest = -Double.infinity
         for s in scores { largest = max(largest, beta * Double(s)) }
@@ -113,7 +118,7 @@ extension HopfieldRetriever {
     }
 
     /// Settles `start` for ``steps`` updates and hands `body` the working buffers:
-    /// the patterns settled over (all of storage, or a gathered block of the candidate rows),
+    /// the patterns settled over (all rows, or a gathered block of the candidate rows),
     /// the storage row of each of them (`nil` when they are all rows in order),
     /// the settled state, and the last attention weights (one per pattern; `body` may reuse it).
     ///
@@ -132,26 +137,20 @@ extension HopfieldRetriever {
         let n = count, d = dimension, beta = beta, steps = steps
         let limit = candidates.map { min(n, max($0, minimumCandidates)) } ?? n
         var state = start
-        return storage.withUnsafeBufferPointer { all in
-            state.withUnsafeMutableBufferPointer { xi in
-                guard limit < n else {
-                    return withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { weights in
+        return state.withUnsafeMutableBufferPointer { xi in
+            guard limit < n else {
+                return withPatterns(nil) { all in
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { weights in
                         Self.update(all, rows: n, dimension: d, beta: beta, steps: steps, state: xi, weights: weights)
                         return body(all, nil, xi, weights)
                     }
                 }
-                let rows = quantizedBestRows(UnsafeBufferPointer(xi), limit: limit)
-                let kept = rows.count
-                return withUnsafeTemporaryAllocation(of: Float.self, capacity: kept * d) { block in
-                    guard let source = all.baseAddress, let target = block.baseAddress else { preconditionFailure() }
-                    for (i, row) in rows.enumerated() {
-                        (target + i * d).initialize(from: source + row * d, count: d)
-                    }
-                    return withUnsafeTemporaryAllocation(of: Float.self, capacity: kept) { weights in
-                        let patterns = UnsafeBufferPointer(block)
-                        Self.update(patterns, rows: kept, dimension: d, beta: beta, steps: steps, state: xi, weights: weights)
-                        return rows.withUnsafeBufferPointer { body(patterns, $0, xi, weights) }
-                    }
+            }
+            let rows = quantizedBestRows(UnsafeBufferPointer(xi), limit: limit)
+            return withPatterns(rows) { patterns in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: rows.count) { weights in
+                    Self.update(patterns, rows: rows.count, dimension: d, beta: beta, steps: steps, state: xi, weights: weights)
+                    return rows.withUnsafeBufferPointer { body(patterns, $0, xi, weights) }
                 }
             }
         }

@@ -104,9 +104,7 @@ extension HopfieldRetriever {
                 rows.removeAll { row in lower[row] + 2 * (constant + slope * errors[row]) < cut }
             }
             guard rows.count > limit else { return rows }
-            let exact: [Float] = storage.withUnsafeBufferPointer { all in
-                rows.map { row in Kernels.dot(UnsafeBufferPointer(rebasing: all[row * d ..< (row + 1) * d]), query) }
-            }
+            let exact = dots(rows, query)
             let kept = exact.withUnsafeBufferPointer { Kernels.topK($0, k: limit) }
             return kept.map { rows[$0] }.sorted()
         }

@@ -37,6 +37,13 @@ import EngramKernels
 /// out, so it returns the rows a float32 gemv would (see `HopfieldRetriever+QuantizedScan.swift`).
 /// The copy costs `d` rounded up to 16 bytes plus 8 per pattern, in two-stage mode only.
 ///
+/// **Compact patterns.** With `precision: .int8` the float32 rows are not kept at all: the
+/// patterns *are* their 8-bit codes `x̂ᵢ = sᵢ·aᵢ` (a quarter of the memory, about 400 bytes per
+/// pattern at d = 384), decoded on the fly for the few rows a query settles over or re-scores.
+/// Every result is then exact for the decoded patterns, whose cosines with a unit query differ
+/// from the float32 ones by at most `εᵢ` (typically 0.008 at d = 384, and about `εᵢ/√d` for a
+/// query in a random direction). Both stages, and one-stage mode, use the codes.
+///
 /// **Choice of β (default 20).** Scores of unit vectors lie in [−1, 1], so β is the attention's
 /// sharpness per unit of cosine: a pattern that leads another by a cosine gap Δ gets e^(βΔ) times
 /// its weight. At β = 20 a lead of 0.25 is worth e⁵ ≈ 150, so a clearly best match takes nearly
@@ -53,6 +60,13 @@ import EngramKernels
 /// 84–98% at β = 16, and ≥ 99.85% at β = 20 (100% with one or two steps). β = 20 is the smallest
 /// value that held up everywhere; a larger β turns one step into a hard arg-max of stage 1.
 public struct HopfieldRetriever: VectorIndex {
+    /// How the patterns are kept: float32 rows (with an 8-bit copy in two-stage mode), or only
+    /// their 8-bit codes (see "Compact patterns" above).
+    public enum Precision: Sendable, Equatable {
+        case float32
+        case int8
+    }
+
     /// The dimension d of the stored patterns and of the queries.
     public let dimension: Int
     /// The inverse temperature β of the softmax, > 0.
@@ -61,21 +75,23 @@ public struct HopfieldRetriever: VectorIndex {
     public let steps: Int
     /// How many cosine candidates stage 1 keeps; `nil` for one-stage settling over all patterns.
     public let candidates: Int?
+    /// How the patterns are kept.
+    public let precision: Precision
 
-    /// The unit-norm patterns, row-major: row `r` is `storage[r·d ..< (r+1)·d]`.
+    /// `.float32` only: the unit-norm patterns, row-major: row `r` is `storage[r·d ..< (r+1)·d]`.
     var storage: [Float]
     /// The key of each row.
     var rowKeys: [Int]
     /// The row of each key.
     var rowOfKey: [Int: Int]
-    /// Two-stage mode only: the 8-bit codes of the rows, `codeStride` bytes each (see
-    /// `HopfieldRetriever+QuantizedScan.swift`); empty in one-stage mode.
+    /// Two-stage mode or `.int8` (``keepsCodes``): the 8-bit codes of the rows, `codeStride`
+    /// bytes each (see `HopfieldRetriever+QuantizedScan.swift`); empty otherwise.
     var codes: [UInt8]
-    /// Two-stage mode only: the scale of each row's code.
+    /// With codes: the scale of each row's code.
     var codeScales: [Float]
-    /// Two-stage mode only: an upper bound on each row's code error `‖xᵢ − sᵢ·aᵢ‖`.
+    /// With codes: an upper bound on each row's code error `‖xᵢ − sᵢ·aᵢ‖`.
     var codeErrors: [Float]
-    /// Two-stage mode only: the largest code error ever added (removals leave it, still a bound).
+    /// With codes: the largest code error ever added (removals leave it, still a bound).
     var largestCodeError: Float
 
     /// Creates an empty retriever.
@@ -88,8 +104,9 @@ public struct HopfieldRetriever: VectorIndex {
     ///     first update already lands next to the fixed point).
     ///   - candidates: the stage-1 candidate count N of two-stage retrieval (≥ 1; 20 as in NuoNuo),
     ///     or `nil` for one-stage retrieval over every stored pattern.
+    ///   - precision: `.float32` (the default), or `.int8` to keep only the patterns' 8-bit codes.
     /// - Throws: ``AssociativeError/invalidParameter(name:requirement:)`` for a parameter out of range.
-    public init(dimension: Int, beta: Float = 20, steps: Int = 1, candidates: Int? = 20) throws {
+    public init(dimension: Int, beta: Float = 20, steps: Int = 1, candidates: Int? = 20, precision: Precision = .float32) throws {
         guard dimension >= 1 else {
             throw AssociativeError.invalidParameter(name: "dimension", requirement: "must be at least 1, got \(dimension)")
         }
@@ -107,6 +124,7 @@ public struct HopfieldRetriever: VectorIndex {
         self.beta = beta
         self.steps = steps
         self.candidates = candidates
+        self.precision = precision
         self.storage = []
         self.rowKeys = []
         self.rowOfKey = [:]
@@ -128,18 +146,25 @@ public struct HopfieldRetriever: VectorIndex {
     /// Whether a pattern is stored under `key`.
     public func contains(_ key: Int) -> Bool { rowOfKey[key] != nil }
 
-    /// The stored (unit-norm) pattern under `key`, or `nil` if there is none.
+    /// The stored (unit-norm; with `.int8` the decoded code) pattern under `key`, or `nil` if
+    /// there is none.
     public func pattern(forKey key: Int) -> [Float]? {
         guard let row = rowOfKey[key] else { return nil }
-        return Array(storage[row * dimension ..< (row + 1) * dimension])
+        return withPatterns([row]) { Array($0) }
     }
+
+    /// Whether float32 rows are kept (`.float32`).
+    var keepsFloats: Bool { precision == .float32 }
+
+    /// Whether 8-bit codes are kept: for stage 1 in two-stage mode, and as the patterns with `.int8`.
+    var keepsCodes: Bool { candidates != nil || precision == .int8 }
 
     /// Reserves room for `capacity` patterns, so that adding that many does not reallocate.
     public mutating func reserveCapacity(_ capacity: Int) {
-        storage.reserveCapacity(capacity * dimension)
+        if keepsFloats { storage.reserveCapacity(capacity * dimension) }
         rowKeys.reserveCapacity(capacity)
         rowOfKey.reserveCapacity(capacity)
-        if candidates != nil {
+        if keepsCodes {
             codes.reserveCapacity(capacity * codeStride)
             codeScales.reserveCapacity(capacity)
             codeErrors.reserveCapacity(capacity)
@@ -159,8 +184,8 @@ public struct HopfieldRetriever: VectorIndex {
         guard let unit = Self.unitVector(vector) else {
             throw AssociativeError.invalidParameter(name: "vector", requirement: "must have a non-zero norm")
         }
-        storage.append(contentsOf: unit)
-        if candidates != nil { appendCode(unit) }
+        if keepsFloats { storage.append(contentsOf: unit) }
+        if keepsCodes { appendCode(unit) }
         rowOfKey[key] = rowKeys.count
         rowKeys.append(key)
     }
@@ -175,11 +200,13 @@ public struct HopfieldRetriever: VectorIndex {
         let last = rowKeys.count - 1
         if row != last {
             let d = dimension
-            storage.withUnsafeMutableBufferPointer { rows in
-                guard let base = rows.baseAddress else { return }
-                (base + row * d).update(from: base + last * d, count: d)
+            if keepsFloats {
+                storage.withUnsafeMutableBufferPointer { rows in
+                    guard let base = rows.baseAddress else { return }
+                    (base + row * d).update(from: base + last * d, count: d)
+                }
             }
-            if candidates != nil {
+            if keepsCodes {
                 let stride = codeStride
                 codes.withUnsafeMutableBufferPointer { rows in
                     guard let base = rows.baseAddress else { return }
@@ -193,14 +220,14 @@ public struct HopfieldRetriever: VectorIndex {
             rowOfKey[moved] = row
         }
         rowKeys.removeLast()
-        storage.removeLast(dimension)
-        if candidates != nil {
+        if keepsFloats { storage.removeLast(dimension) }
+        if keepsCodes {
             codes.removeLast(codeStride)
             codeScales.removeLast()
             codeErrors.removeLast()
         }
-        assert(storage.count == rowKeys.count * dimension && rowOfKey.count == rowKeys.count)
-        assert(candidates == nil ? codes.isEmpty : codes.count == rowKeys.count * codeStride)
+        assert(storage.count == (keepsFloats ? rowKeys.count * dimension : 0) && rowOfKey.count == rowKeys.count)
+        assert(codes.count == (keepsCodes ? rowKeys.count * codeStride : 0))
         return true
     }
 }
@@ -236,8 +263,8 @@ extension HopfieldRetriever {
 }
 
 extension HopfieldRetriever {
-    /// An estimate of the heap memory the retriever holds, in bytes: the float32 rows, the 8-bit
-    /// codes with their scales and error bounds, the row keys and the key → row table (whose
+    /// An estimate of the heap memory the retriever holds, in bytes: the float32 rows (if kept), the
+    /// 8-bit codes with their scales and error bounds (if kept), the row keys and the key → row table (whose
     /// slots are at most ~75% full).
     public var approximateByteCount: Int {
         storage.capacity * MemoryLayout<Float>.stride + codes.capacity

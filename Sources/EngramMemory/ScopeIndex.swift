@@ -48,10 +48,13 @@ struct ScopeIndex: Sendable {
     static let hubNeighbours = 10
 
     init(dimension: Int) {
-        // Two-stage settings as measured in `engram bench associative` (β = 20, one step).
-        // Force-try is safe: the parameters are constants within their ranges.
-        retriever = try! HopfieldRetriever(dimension: dimension, beta: 20, steps: 1, candidates: 20)
-        clauses = try! HopfieldRetriever(dimension: dimension, candidates: nil)
+        // Two-stage settings as measured in `engram bench associative` (β = 20, one step). The
+        // cues are kept as 8-bit codes only (a quarter of float32's memory; cosines within about
+        // 0.001 of float32's, which left the recall suites unchanged: BENCHMARKS.md); the
+        // float32 embeddings stay in the back end. Force-try is safe: the parameters are
+        // constants within their ranges.
+        retriever = try! HopfieldRetriever(dimension: dimension, beta: 20, steps: 1, candidates: 20, precision: .int8)
+        clauses = try! HopfieldRetriever(dimension: dimension, candidates: nil, precision: .int8)
     }
 
     var memoryCount: Int { cuesOfMemory.count }
