@@ -22,14 +22,14 @@ public struct LexicalIndex: Sendable {
     static let k1 = 1.5
     static let b = 0.75
 
-    private var postings: [String: [Posting]] = [:]
+    var postings: [String: [Posting]] = [:]
     /// Documents live in dense slots, so that a search accumulates scores in an array rather
     /// than a hash table; a removed document's slot is reused.
-    private var slotOfMemory: [MemoryID: Int32] = [:]
-    private var memoryOfSlot: [MemoryID] = []
-    private var lengthOfSlot: [Int32] = []
-    private var freeSlots: [Int32] = []
-    private var totalLength = 0
+    var slotOfMemory: [MemoryID: Int32] = [:]
+    var memoryOfSlot: [MemoryID] = []
+    var lengthOfSlot: [Int32] = []
+    var freeSlots: [Int32] = []
+    var totalLength = 0
 
     public var documentCount: Int { slotOfMemory.count }
 

@@ -8,7 +8,8 @@ extension MemoryStore {
 
     /// Stores `items` in transactions of ``Configuration/importBatchSize``, calling `committed`
     /// after each commit with the number of items handled so far: everything reported there is
-    /// durable, whatever happens to the process afterwards.
+    /// durable, whatever happens to the process afterwards. At the end the imported scopes'
+    /// index snapshots are saved, so that the next process to open them restores them at once.
     /// - Throws: as ``remember(_:)-([NewMemory])``; batches committed before the failure stay.
     public func importMemories(
         _ items: [NewMemory], committed: (_ done: Int, _ summary: ImportSummary) -> Void = { _, _ in }
@@ -24,6 +25,7 @@ extension MemoryStore {
             done += batch.count
             committed(done, summary)
         }
+        saveSnapshots(of: Set(items.map(\.scope)))
         return summary
     }
 }

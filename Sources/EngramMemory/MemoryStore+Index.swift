@@ -11,8 +11,14 @@ final class ScopeSlot: @unchecked Sendable {
     var revision: Int64 = -1
     /// Chains' Hebbian memory, built on first use and dropped by writes to the scope.
     var chainMemory: ChainMemory?
-    /// How often the index was built from scratch, and brought forward from the change log.
+    /// The revision of the index snapshot this process knows the back end holds; `nil` for none.
+    var snapshotRevision: Int64?
+    /// The revision at which this process last tried to save a snapshot (to space the tries).
+    var lastSnapshotTry: Int64 = -1
+    /// How often the index was built from scratch, restored from a snapshot, and brought forward
+    /// from the change log.
     var loads = 0
+    var restores = 0
     var catchUps = 0
 
     func withLock<R>(_ body: (ScopeSlot) throws -> R) rethrows -> R {
@@ -53,11 +59,21 @@ final class ScopeSlots: Sendable {
 /// scope) is brought forward on its next use: the memories the log names since its revision are
 /// removed and read back. It is rebuilt only when the log does not reach back that far, the whole
 /// scope was deleted, or more than a quarter of it changed. Other scopes are left as they are.
+///
+/// A scope that is not loaded yet is restored from its snapshot in the back end, when there is one
+/// (``ScopeIndex/snapshot()``), and brought forward from there the same way. The store saves a
+/// snapshot after building an index from scratch, at the end of an import, and when the index has
+/// moved ``snapshotInterval(memories:)`` revisions past the stored one.
 extension MemoryStore {
     /// Runs `body` on the scope's index, loading it first if needed, under the scope's lock.
     func withScopeIndex<R>(_ scope: String, _ body: (inout ScopeIndex) throws -> R) throws -> R {
-        let revision = try backend.read { try $0.revision(ofScope: scope) }
+        var revision = try backend.read { try $0.revision(ofScope: scope) }
         return try scopeSlots[scope].withLock { slot in
+            if slot.index == nil, configuration.indexSnapshotMinimum != nil {
+                restoreSnapshot(scope, into: slot)
+                // Saved by another process after the revision above was read: read it again.
+                if slot.revision > revision { revision = try backend.read { try $0.revision(ofScope: scope) } }
+            }
             if revision != slot.revision {
                 if slot.index != nil, slot.revision >= 0, revision > slot.revision,
                    let changes = try readChanges(scope: scope, since: slot.revision, memoryCount: slot.index!.memoryCount) {
@@ -69,14 +85,66 @@ extension MemoryStore {
                     slot.drop()
                 }
             }
+            var rebuilt = false
             if slot.index == nil {
                 let (index, loadedRevision) = try loadScope(scope)
                 slot.index = index
                 slot.revision = loadedRevision
                 slot.loads += 1
+                rebuilt = true
             }
-            return try body(&slot.index!)
+            let result = try body(&slot.index!)
+            if rebuilt || snapshotIsDue(slot) { saveSnapshot(scope, of: slot) }
+            return result
         }
+    }
+
+    /// Saves the snapshot of every loaded index among `scopes` that is ahead of its stored one.
+    func saveSnapshots(of scopes: Set<String>) {
+        for scope in scopes {
+            scopeSlots[scope].withLock { slot in
+                if slot.index != nil && slot.snapshotRevision != slot.revision { saveSnapshot(scope, of: slot) }
+            }
+        }
+    }
+
+    /// Revisions an index may move past its stored snapshot before a new one is saved: often
+    /// enough that a restore has little to bring forward (and never beyond the change log's
+    /// reach), rarely enough that a large scope does not rewrite its snapshot on every write.
+    static func snapshotInterval(memories: Int) -> Int64 {
+        Int64(min(Int(changeLogLength) / 2, max(64, memories / 256)))
+    }
+
+    private func snapshotIsDue(_ slot: ScopeSlot) -> Bool {
+        let since = slot.snapshotRevision ?? slot.lastSnapshotTry
+        return slot.revision - max(since, slot.lastSnapshotTry) >= Self.snapshotInterval(memories: slot.index?.memoryCount ?? 0)
+    }
+
+    /// Restores the scope's index from its stored snapshot, leaving the slot empty when there is
+    /// none or it cannot be read (then the index is rebuilt and the snapshot replaced).
+    private func restoreSnapshot(_ scope: String, into slot: ScopeSlot) {
+        guard let stored = try? backend.read({ try $0.snapshot(ofScope: scope) }) else { return }
+        slot.snapshotRevision = stored.revision
+        guard let index = try? ScopeIndex(snapshot: stored.data, dimension: embedder.dimension) else { return }
+        slot.index = index
+        slot.revision = stored.revision
+        slot.restores += 1
+    }
+
+    /// Saves the slot's index as the scope's snapshot if the scope is still at the index's
+    /// revision (a write since may have forgotten a memory the index still holds). A failure
+    /// only means a slower next open, so it is not reported.
+    private func saveSnapshot(_ scope: String, of slot: ScopeSlot) {
+        guard let minimum = configuration.indexSnapshotMinimum, let index = slot.index, index.memoryCount >= minimum else { return }
+        let revision = slot.revision
+        slot.lastSnapshotTry = revision
+        let data = index.snapshot()
+        let saved = try? backend.write(scopes: [scope]) { transaction -> Bool in
+            guard try transaction.revision(ofScope: scope) == revision else { return false }
+            try transaction.saveSnapshot(ofScope: scope, revision: revision, data: data)
+            return true
+        }
+        if saved == true { slot.snapshotRevision = revision }
     }
 
     /// What the scope's revisions after `revision` changed, read back in one transaction; `nil`
@@ -105,9 +173,11 @@ extension MemoryStore {
 
     /// Applies a committed write to the scope's loaded index, or drops the index if it is not at
     /// the revision just before the write's.
-    func applyToIndex(scope: String, revision: Int64, _ change: (inout ScopeIndex) -> Void) {
+    /// `deletedSnapshot`: the write deleted the scope's snapshot (a forget or a text update does).
+    func applyToIndex(scope: String, revision: Int64, deletedSnapshot: Bool = false, _ change: (inout ScopeIndex) -> Void) {
         scopeSlots[scope].withLock { slot in
             slot.chainMemory = nil
+            if deletedSnapshot { slot.snapshotRevision = nil }
             if slot.index != nil && slot.revision == revision - 1 {
                 change(&slot.index!)
                 slot.revision = revision

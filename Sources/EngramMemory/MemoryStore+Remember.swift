@@ -101,7 +101,7 @@ extension MemoryStore {
             try Self.recordNeighbourhoods(&rows, stored: [(prepared, nearest)], in: transaction)
             return (try transaction.bumpRevision(ofScope: old.scope, changed: rows[0].touchedMemories), rows[0])
         }
-        applyToIndex(scope: old.scope, revision: written.revision) { index in
+        applyToIndex(scope: old.scope, revision: written.revision, deletedSnapshot: true) { index in
             index.removeMemory(id, text: old.text, keepingEdges: true)
             written.row.apply(to: &index, withEdges: false)
         }
@@ -118,7 +118,7 @@ extension MemoryStore {
             // Its neighbours' back-links go with it wherever the index is brought forward.
             return (try transaction.bumpRevision(ofScope: deleted.scope, changed: [id]), deleted.text)
         }
-        applyToIndex(scope: scope, revision: revision) { index in index.removeMemory(id, text: text) }
+        applyToIndex(scope: scope, revision: revision, deletedSnapshot: true) { index in index.removeMemory(id, text: text) }
     }
 
     /// Deletes every memory of a scope and everything derived from them, in one transaction
@@ -131,7 +131,7 @@ extension MemoryStore {
             let deleted = try transaction.deleteScope(scope)
             return (try transaction.bumpRevision(ofScope: scope, changed: [wholeScopeChanged]), deleted)
         }
-        applyToIndex(scope: scope, revision: revision) { index in index = ScopeIndex(dimension: embedder.dimension) }
+        applyToIndex(scope: scope, revision: revision, deletedSnapshot: true) { index in index = ScopeIndex(dimension: embedder.dimension) }
         return count
     }
 

@@ -45,6 +45,10 @@ public final class MemoryStore: Sendable {
         public var flyHashSeed: UInt64 = 0x656E_6772_616D
         /// Memories per write transaction when importing.
         public var importBatchSize = 64
+        /// Scopes of at least this many memories keep a snapshot of their in-memory index in the
+        /// back end, from which opening the store restores it (20,000 memories: one read instead
+        /// of a rebuild; see BENCHMARKS.md). `nil` keeps none. Smaller scopes rebuild quickly.
+        public var indexSnapshotMinimum: Int? = 1_000
 
         public init() {}
     }

@@ -40,9 +40,10 @@ struct ScopeIndex: Sendable {
     /// and near many queries; recall discounts them by it.
     var hubness: [MemoryID: Float] = [:]
     /// The scope's memories in a stable order, from which recall samples the distribution of its
-    /// evidence (``Fusion``).
-    private(set) var members: [MemoryID] = []
-    private var positionOfMember: [MemoryID: Int] = [:]
+    /// evidence (``Fusion``), and each one's position in it (kept by ``addCue(id:memory:embedding:)``
+    /// and ``removeMemory(_:text:keepingEdges:)``).
+    var members: [MemoryID] = []
+    var positionOfMember: [MemoryID: Int] = [:]
 
     /// Neighbours whose similarities make a memory's hubness.
     static let hubNeighbours = 10

@@ -62,6 +62,9 @@ enum PostgresSchema {
                 scope text NOT NULL, revision bigint NOT NULL, memory_id bigint NOT NULL, PRIMARY KEY (scope, revision, memory_id))
             """,
         ]),
+        ("v4: scope index snapshots", [
+            "CREATE TABLE scope_snapshot (scope text PRIMARY KEY, revision bigint NOT NULL, data bytea NOT NULL)",
+        ]),
     ]
 
     /// Brings the database's schema up to date, refusing a database whose tables are another

@@ -230,6 +230,13 @@ final class PostgresTransaction: MemoryBackendWriting {
         }
     }
 
+    func snapshot(ofScope scope: String) throws -> (revision: Int64, data: Data)? {
+        try run("SELECT revision, data FROM scope_snapshot WHERE scope = \(scope)").first.map {
+            let (revision, data) = try $0.decode((Int64, Data).self)
+            return (revision, data)
+        }
+    }
+
     // MARK: - Writing
 
     func insertStoreInfo(_ key: String, _ value: String) throws {
@@ -246,6 +253,7 @@ final class PostgresTransaction: MemoryBackendWriting {
     }
 
     func updateMemory(_ id: MemoryID, text: String, metadataJSON: String, time: Double, updatedAt: Double) throws {
+        try run("DELETE FROM scope_snapshot WHERE scope = (SELECT scope FROM memory WHERE id = \(id))")
         try run("""
             UPDATE memory SET text = \(text), metadata = \(metadataJSON), time = \(time), updated_at = \(updatedAt) WHERE id = \(id)
             """)
@@ -323,12 +331,22 @@ final class PostgresTransaction: MemoryBackendWriting {
     func deleteMemory(_ id: MemoryID) throws -> (scope: String, text: String)? {
         guard let row = try run("DELETE FROM memory WHERE id = \(id) RETURNING scope, text").first else { return nil }
         let (scope, text) = try row.decode((String, String).self)
+        try run("DELETE FROM scope_snapshot WHERE scope = \(scope)")
         return (scope, text)
     }
 
     func deleteScope(_ scope: String) throws -> Int {
-        try run("WITH deleted AS (DELETE FROM memory WHERE scope = \(scope) RETURNING 1) SELECT count(*) FROM deleted")
+        let count = try run("WITH deleted AS (DELETE FROM memory WHERE scope = \(scope) RETURNING 1) SELECT count(*) FROM deleted")
             .first.map { try $0.decode(Int.self) } ?? 0
+        try run("DELETE FROM scope_snapshot WHERE scope = \(scope)")
+        return count
+    }
+
+    func saveSnapshot(ofScope scope: String, revision: Int64, data: Data) throws {
+        try run("""
+            INSERT INTO scope_snapshot (scope, revision, data) VALUES (\(scope), \(revision), \(data))
+            ON CONFLICT (scope) DO UPDATE SET revision = excluded.revision, data = excluded.data
+            """)
     }
 
     func bumpRevision(ofScope scope: String, changed: Set<MemoryID>) throws -> Int64 {

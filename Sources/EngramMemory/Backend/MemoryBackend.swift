@@ -14,8 +14,11 @@ import Foundation
 /// transaction that changes a scope increments, so that any process can tell whether the scope
 /// index it holds is current; and a change log (the memories each revision of a scope touched,
 /// the latest ``changeLogLength`` revisions), from which a process brings its index forward
-/// instead of rebuilding it. Deleting a memory deletes every row derived from it in the same
-/// transaction.
+/// instead of rebuilding it; and a snapshot of each scope's index (``ScopeIndex``'s bytes with the
+/// revision they reflect), from which a process restores the index instead of rebuilding it.
+/// Deleting a memory deletes every row derived from it in the same transaction, the scope's
+/// snapshot included (as do a text update and a scope's deletion), so that nothing of a forgotten
+/// memory stays behind.
 ///
 /// Errors: a back end throws ``MemoryError/database(_:)`` with the engine's result code for its
 /// own failures, and lets the ``MemoryError``s its callers throw inside a transaction through.
@@ -91,6 +94,8 @@ public protocol MemoryBackendReading {
     func entities(of memories: [MemoryID]) throws -> [(memory: MemoryID, name: String)]
     /// The edges with one of these memories at either end.
     func edges(touching memories: [MemoryID]) throws -> [EdgeRow]
+    /// The scope's index snapshot and the revision it reflects, if one is stored.
+    func snapshot(ofScope scope: String) throws -> (revision: Int64, data: Data)?
 }
 
 /// The changes of a write transaction.
@@ -99,7 +104,7 @@ public protocol MemoryBackendWriting: MemoryBackendReading {
     func insertStoreInfo(_ key: String, _ value: String) throws
     /// Inserts a memory row and returns its new id (never one used before in this store).
     func insertMemory(_ row: MemoryRow) throws -> MemoryID
-    /// Replaces a memory's text, metadata, time and update time.
+    /// Replaces a memory's text, metadata, time and update time (and deletes its scope's snapshot).
     func updateMemory(_ id: MemoryID, text: String, metadataJSON: String, time: Double, updatedAt: Double) throws
     /// Inserts a cue of a memory, and its code when it has one; returns the cue's new id.
     func insertCue(memory: MemoryID, kind: Int, embedding: Data, code: Data?) throws -> Int
@@ -116,10 +121,14 @@ public protocol MemoryBackendWriting: MemoryBackendReading {
     func setNeighbourhoods(_ rows: [(memory: MemoryID, similarities: Data)]) throws
     /// Deletes a memory's cues (with their codes) and entities, keeping the memory and its edges.
     func deleteCuesAndEntities(of memory: MemoryID) throws
-    /// Deletes a memory and everything derived from it; returns its scope and text, `nil` if absent.
+    /// Deletes a memory and everything derived from it (its scope's snapshot too); returns its
+    /// scope and text, `nil` if absent.
     func deleteMemory(_ id: MemoryID) throws -> (scope: String, text: String)?
-    /// Deletes every memory of a scope and everything derived from them; returns how many.
+    /// Deletes every memory of a scope and everything derived from them (its snapshot too);
+    /// returns how many.
     func deleteScope(_ scope: String) throws -> Int
+    /// Stores (or replaces) the scope's index snapshot, taken at `revision`.
+    func saveSnapshot(ofScope scope: String, revision: Int64, data: Data) throws
     /// Increments the scope's revision, logs the memories the transaction changed in it (at least
     /// one; ``wholeScopeChanged`` for all), forgets log entries older than ``changeLogLength``
     /// revisions, and returns the new revision.

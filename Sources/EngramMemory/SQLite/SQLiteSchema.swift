@@ -25,6 +25,9 @@ import GRDB
 ///   valid. A scope without a row is at revision 0.
 /// - `scope_change` (v3): the memories each of a scope's latest revisions touched (0: all of
 ///   them), so that a process whose index is a few revisions behind reloads only those.
+/// - `scope_snapshot` (v4): a snapshot of each scope's in-memory index (``ScopeIndex/snapshot()``)
+///   and the revision it reflects, so that opening a store restores the index in one read.
+///   Deleting or updating a memory deletes its scope's snapshot in the same transaction.
 ///
 /// Every child row references its memory `ON DELETE CASCADE`, so deleting the memory row deletes
 /// everything derived from it in the same transaction.
@@ -101,6 +104,13 @@ enum SQLiteSchema {
                 t.column("revision", .integer).notNull()
                 t.column("memory_id", .integer).notNull()
                 t.primaryKey(["scope", "revision", "memory_id"])
+            }
+        }
+        migrator.registerMigration("v4: scope index snapshots") { db in
+            try db.create(table: "scope_snapshot") { t in
+                t.primaryKey("scope", .text)
+                t.column("revision", .integer).notNull()
+                t.column("data", .blob).notNull()
             }
         }
         return migrator

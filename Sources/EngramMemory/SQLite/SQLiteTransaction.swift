@@ -197,6 +197,11 @@ struct SQLiteTransaction: MemoryBackendWriting {
         }
     }
 
+    func snapshot(ofScope scope: String) throws -> (revision: Int64, data: Data)? {
+        try Row.fetchOne(db, sql: "SELECT revision, data FROM scope_snapshot WHERE scope = ?", arguments: [scope])
+            .map { (revision: $0["revision"], data: $0["data"]) }
+    }
+
     // MARK: - Writing
 
     func insertStoreInfo(_ key: String, _ value: String) throws {
@@ -211,6 +216,7 @@ struct SQLiteTransaction: MemoryBackendWriting {
     }
 
     func updateMemory(_ id: MemoryID, text: String, metadataJSON: String, time: Double, updatedAt: Double) throws {
+        try db.execute(sql: "DELETE FROM scope_snapshot WHERE scope = (SELECT scope FROM memory WHERE id = ?)", arguments: [id])
         try db.execute(sql: "UPDATE memory SET text = ?, metadata = ?, time = ?, updated_at = ? WHERE id = ?",
                        arguments: [text, metadataJSON, time, updatedAt, id])
     }
@@ -263,12 +269,20 @@ struct SQLiteTransaction: MemoryBackendWriting {
     func deleteMemory(_ id: MemoryID) throws -> (scope: String, text: String)? {
         guard let row = try Row.fetchOne(db, sql: "SELECT scope, text FROM memory WHERE id = ?", arguments: [id]) else { return nil }
         try db.execute(sql: "DELETE FROM memory WHERE id = ?", arguments: [id])
+        try db.execute(sql: "DELETE FROM scope_snapshot WHERE scope = ?", arguments: [row["scope"] as String])
         return (row["scope"], row["text"])
     }
 
     func deleteScope(_ scope: String) throws -> Int {
         try db.execute(sql: "DELETE FROM memory WHERE scope = ?", arguments: [scope])
-        return db.changesCount
+        let count = db.changesCount
+        try db.execute(sql: "DELETE FROM scope_snapshot WHERE scope = ?", arguments: [scope])
+        return count
+    }
+
+    func saveSnapshot(ofScope scope: String, revision: Int64, data: Data) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO scope_snapshot (scope, revision, data) VALUES (?, ?, ?)",
+                       arguments: [scope, revision, data])
     }
 
     func bumpRevision(ofScope scope: String, changed: Set<MemoryID>) throws -> Int64 {
