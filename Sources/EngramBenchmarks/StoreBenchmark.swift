@@ -12,7 +12,9 @@ import Foundation
 ///   filled size, one query at a time, including query encoding; beside it the p50 of encoding
 ///   the query alone.
 /// - **open + first recall**: a second store object opened on the same store (model already
-///   loaded) and its first recall, which rebuilds the scope's in-memory index from the back end.
+///   loaded) and its first recall, which restores the scope's in-memory index from the snapshot
+///   the import saved; beside it the same with snapshots off, which rebuilds the index from the
+///   back end's rows.
 /// - **memory per memory**: the in-memory index that open and first recall built, estimated from
 ///   its structures' capacities (``MemoryStore/loadedIndexBytes()``), divided by the memory
 ///   count; text and metadata stay in SQLite. (The process's resident size is no measure of it:
@@ -33,6 +35,7 @@ public enum StoreBenchmark {
         public var recallP99Milliseconds: Double
         public var queryEncodingP50Milliseconds: Double
         public var openAndFirstRecallMilliseconds: Double
+        public var rebuildAndFirstRecallMilliseconds: Double
         public var bytesPerMemory: Double
         public var fileBytes: Int64?
     }
@@ -80,6 +83,12 @@ public enum StoreBenchmark {
         _ = try reopened.recall("who repaired a bicycle near the harbour", scope: "bench", k: 10)
         let openAndFirst = (clock.now - openStart).seconds * 1000
         let indexBytes = reopened.loadedIndexBytes()
+        var rebuilding = configuration
+        rebuilding.indexSnapshotMinimum = nil
+        let rebuildStart = clock.now
+        let rebuilt = try MemoryStore(backend: try openBackend(), embedder: encoder, configuration: rebuilding)
+        _ = try rebuilt.recall("who repaired a bicycle near the harbour", scope: "bench", k: 10)
+        let rebuildAndFirst = (clock.now - rebuildStart).seconds * 1000
 
         progress("timing \(settings.queries) recalls…")
         let queries = SyntheticMemories.texts(count: settings.queries, seed: settings.seed &+ 1)
@@ -100,7 +109,7 @@ public enum StoreBenchmark {
             recallP50Milliseconds: EncodeBenchmark.percentile(recallTimes, 0.5),
             recallP99Milliseconds: EncodeBenchmark.percentile(recallTimes, 0.99),
             queryEncodingP50Milliseconds: EncodeBenchmark.percentile(encodeTimes, 0.5),
-            openAndFirstRecallMilliseconds: openAndFirst,
+            openAndFirstRecallMilliseconds: openAndFirst, rebuildAndFirstRecallMilliseconds: rebuildAndFirst,
             bytesPerMemory: Double(indexBytes) / Double(items.count),
             fileBytes: statistics.fileBytes)
     }
