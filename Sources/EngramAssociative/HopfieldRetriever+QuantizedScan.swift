@@ -8,15 +8,17 @@ import EngramKernels
 /// quarter of the bytes, and integer multiply-adds 16 lanes at a time), bounds the
 /// quantisation error, and re-scores in float32 the few rows whose bound reaches the n-th best:
 /// the rows it returns are those a float32 scan would return (up to float rounding between
-/// near-equal scores). The integer scan is ``Kernels/quantizedDots(_:rows:stride:_:into:)``: AVX2
-/// (`vpmovzxbw` + `vpmaddwd`) where the CPU has it, portable SIMD elsewhere; figures are in
+/// near-equal scores). The integer scan is ``Kernels/quantizedDots(_:rows:stride:_:into:)``: AVX-512
+/// VNNI (`vpdpbusd`) on 8-bit query levels, or AVX2 (`vpmovzxbw` + `vpmaddwd`) on 16-bit ones,
+/// where the CPU has them, portable SIMD elsewhere; figures are in
 /// BENCHMARKS.md (`engram bench associative`).
 ///
 /// **Codes.** Row i is stored as `xᵢ ≈ sᵢ·aᵢ` with `sᵢ = max|xᵢⱼ| / 127` and integers
 /// `aᵢⱼ ∈ [−127, 127]`, kept biased as bytes `aᵢⱼ + 128`; rows are padded to a multiple of 16
 /// with the code of 0. Its error `εᵢ = ‖xᵢ − sᵢ·aᵢ‖` is computed when the row is added.
 ///
-/// **Query.** `q ≈ t·b` with 16-bit integers `b` (|bⱼ| ≤ Q, Q = 32,767 for d up to 512),
+/// **Query.** `q ≈ t·b` with integers `b` (|bⱼ| ≤ Q: 127 with AVX-512 VNNI, 8-bit levels for
+/// `vpdpbusd`; else 32,767 for d up to 512, 16-bit levels for the AVX2 scan),
 /// `δ = ‖q − t·b‖`. The kernel computes `Σⱼ (aᵢⱼ + 128)·bⱼ` and the scan subtracts `128·Σⱼ bⱼ`; the sums wrap modulo 2³² but the result, bounded by
 /// `d·127·Q < 2³¹`, is exact. The estimate `ŝᵢ = sᵢ·t·(aᵢ·b)` then satisfies, for unit `xᵢ` and `q`,
 ///
@@ -34,8 +36,11 @@ extension HopfieldRetriever {
     /// The padded row length of the codes: the dimension rounded up to a multiple of 16.
     var codeStride: Int { (dimension + 15) & ~15 }
 
-    /// The largest query integer: `Q·127·stride` stays below 2³¹.
-    var queryCodeLimit: Int { min(32_767, Int(Int32.max) / (127 * codeStride)) }
+    /// The largest query integer: 127 where the scan runs on 8-bit levels (AVX-512 VNNI: four times
+    /// the products per instruction, at a query error δ about 256 times larger, which only widens
+    /// the bounds and so the few rows re-scored); elsewhere the largest 16-bit level for which
+    /// `Q·127·stride` stays below 2³¹.
+    var queryCodeLimit: Int { Kernels.hasInt8DotProducts ? 127 : min(32_767, Int(Int32.max) / (127 * codeStride)) }
 
     /// Appends the code of the unit row `unit` to the code arrays (``RowCode``'s layout, shared
     /// with ``InvertedFileIndex``).
@@ -73,9 +78,11 @@ extension HopfieldRetriever {
             }
         }
         // Bᵢ = δ + εᵢ·(1 + δ), widened for the rounding of ŝᵢ and ℓᵢ (a few float ulps of
-        // values ≤ 1) and of the norms: Bᵢ = constant + slope·εᵢ.
+        // values ≤ 1) and of the norms: Bᵢ = constant + slope·εᵢ. With `.int8` the patterns are
+        // the decoded codes x̂ᵢ themselves, so only the query's error counts: |x̂ᵢᵀq − ŝᵢ| ≤ ‖x̂ᵢ‖·δ
+        // ≤ (1 + εᵢ)·δ.
         let delta = residual.squareRoot()
-        let constant = Float(delta * 1.001 + 1e-5), slope = Float((1 + delta) * 1.001)
+        let constant = Float(delta * 1.001 + 1e-5), slope = Float((keepsFloats ? 1 + delta : delta) * 1.001)
 
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { lowerBounds in
             codes.withUnsafeBufferPointer { codes in
@@ -144,10 +151,16 @@ extension HopfieldRetriever {
         precondition(codes.count == rows * stride && stride % 16 == 0 && levels.count == stride)
         precondition(scales.count == rows && errors.count == rows && lowerBounds.count == rows)
         guard rows > 0, let base = codes.baseAddress, let query = levels.baseAddress else { return }
-        // The integer dot products (AVX2 where present), then the per-row affine bound.
+        // The integer dot products (VNNI for 8-bit levels, AVX2 for 16-bit ones, where present),
+        // then the per-row affine bound.
         let sums = [Int32](unsafeUninitializedCapacity: rows) { buffer, initialized in
-            Kernels.quantizedDots(UnsafeBufferPointer(start: base, count: rows * stride), rows: rows, stride: stride,
-                                  UnsafeBufferPointer(start: query, count: stride), into: buffer)
+            let codes = UnsafeBufferPointer(start: base, count: rows * stride), wide = UnsafeBufferPointer(start: query, count: stride)
+            if wide.allSatisfy({ Int8(exactly: $0) != nil }) {
+                let narrow = wide.map { Int8(truncatingIfNeeded: $0) }
+                narrow.withUnsafeBufferPointer { Kernels.quantizedDots(codes, rows: rows, stride: stride, $0, into: buffer) }
+            } else {
+                Kernels.quantizedDots(codes, rows: rows, stride: stride, wide, into: buffer)
+            }
             initialized = rows
         }
         for r in 0..<rows {

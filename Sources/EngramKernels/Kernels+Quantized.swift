@@ -46,4 +46,28 @@ extension Kernels {
             sums[r] = accumulator.wrappedSum()
         }
     }
+
+    /// The same sums for 8-bit signed levels: `vpdpbusd` (AVX-512 VNNI) where the CPU has it
+    /// (``hasInt8DotProducts``), else the levels widened to 16 bits for the scan above. Exact
+    /// either way.
+    /// - Precondition: as the 16-bit form's.
+    public static func quantizedDots(
+        _ codes: UnsafeBufferPointer<UInt8>, rows: Int, stride: Int,
+        _ levels: UnsafeBufferPointer<Int8>, into sums: UnsafeMutableBufferPointer<Int32>
+    ) {
+        precondition(stride % 16 == 0 && codes.count == rows * stride && levels.count == stride && sums.count == rows,
+                     "quantizedDots: inconsistent sizes")
+        guard hasInt8DotProducts, rows > 0, let base = codes.baseAddress, let query = levels.baseAddress, let out = sums.baseAddress else {
+            let wide = levels.map(Int16.init)
+            wide.withUnsafeBufferPointer { quantizedDots(codes, rows: rows, stride: stride, $0, into: sums) }
+            return
+        }
+        base.withMemoryRebound(to: CUnsignedChar.self, capacity: codes.count) { codes in
+            query.withMemoryRebound(to: CSignedChar.self, capacity: stride) { levels in
+                out.withMemoryRebound(to: CInt.self, capacity: rows) { sums in
+                    engram_u8s8_dots_vnni(codes, rows, stride, levels, sums)
+                }
+            }
+        }
+    }
 }

@@ -37,6 +37,11 @@ void engram_saxpy_avx2(float alpha, const float *x, float *y, ptrdiff_t n);
 /// Call only when engram_cpu_has_avx2_fma() returns 1.
 void engram_u8s16_dots_avx2(const unsigned char *codes, ptrdiff_t rows, ptrdiff_t stride, const short *levels, int *sums);
 
+/// sums[r] = Σ_j codes[r·stride + j]·levels[j] for unsigned 8-bit codes and signed 8-bit levels
+/// (each sum below 2³¹ in magnitude for the index scans: 255·128·stride), four rows at a time with
+/// AVX-512 VNNI `vpdpbusd`. Call only when engram_cpu_has_avx512_vnni() returns 1.
+void engram_u8s8_dots_vnni(const unsigned char *codes, ptrdiff_t rows, ptrdiff_t stride, const signed char *levels, int *sums);
+
 /// y[r] = Σ_j A[r·columns + j]·x[j] for a row-major rows × columns matrix, four rows at a time.
 /// Call only when engram_cpu_has_avx2_fma() returns 1.
 void engram_sgemv_avx2(const float *matrix, ptrdiff_t rows, ptrdiff_t columns, const float *x, float *y);
