@@ -37,14 +37,22 @@ extension HopfieldRetriever {
         guard count >= 1 else {
             throw AssociativeError.invalidParameter(name: "count", requirement: "must be at least 1, got \(count)")
         }
+        let scores = try cosines(query, keys: keys)
+        let best = scores.withUnsafeBufferPointer { Kernels.topK($0, k: min(count, scores.count)) }
+        return best.map { SearchHit(key: keys[$0], score: scores[$0]) }
+    }
+
+    /// The cosine of `query` with the pattern under each of `keys`, in the order of `keys` (no
+    /// ranking: for callers that combine the scores themselves).
+    /// - Throws: ``AssociativeError/unknownKey(_:)`` for a key that is not stored, and the errors
+    ///   of ``nearest(_:count:)`` for the query.
+    public func cosines(_ query: [Float], keys: [Int]) throws -> [Float] {
         let unit = try initialState(query)
         let rows = try keys.map { key in
             guard let row = rowOfKey[key] else { throw AssociativeError.unknownKey(key) }
             return row
         }
-        let scores = unit.withUnsafeBufferPointer { dots(rows, $0) }
-        let best = scores.withUnsafeBufferPointer { Kernels.topK($0, k: min(count, scores.count)) }
-        return best.map { SearchHit(key: rowKeys[rows[$0]], score: scores[$0]) }
+        return unit.withUnsafeBufferPointer { dots(rows, $0) }
     }
 
     /// Stage 2 alone: settles `query` over the patterns stored under `keys` and scores each of them

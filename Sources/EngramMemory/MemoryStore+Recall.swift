@@ -133,34 +133,29 @@ extension MemoryStore {
     static func cueEvidence(
         _ vector: [Float], _ memories: [MemoryID], _ index: ScopeIndex, options: RecallOptions
     ) throws -> [(MemoryID, Double)] {
-        var whole: [MemoryID: Double] = [:], best: [MemoryID: Double] = [:]
-        for hit in try scores(vector, memories, index) {
-            guard let memory = index.memoryOfCue[hit.key] else { continue }
-            let score = Double(hit.score)
-            if index.cuesOfMemory[memory]?.first == hit.key { whole[memory] = score }
-            best[memory] = max(best[memory] ?? -.infinity, score)
-        }
-        let clauseKeys = memories.flatMap { index.clausesOfMemory[$0] ?? [] }
-        if !clauseKeys.isEmpty {
-            var owner: [Int: MemoryID] = [:]
-            for memory in memories { for key in index.clausesOfMemory[memory] ?? [] { owner[key] = memory } }
-            for hit in try index.clauses.nearest(vector, among: clauseKeys, count: clauseKeys.count) {
-                guard let memory = owner[hit.key] else { continue }
-                best[memory] = max(best[memory] ?? -.infinity, Double(hit.score))
-            }
-        }
+        let cueLists = memories.map { index.cuesOfMemory[$0] ?? [] }
+        let clauseLists = memories.map { index.clausesOfMemory[$0] ?? [] }
+        let cues = try index.retriever.cosines(vector, keys: cueLists.flatMap { $0 })
+        let clauseKeys = clauseLists.flatMap { $0 }
+        let clauses = clauseKeys.isEmpty ? [] : try index.clauses.cosines(vector, keys: clauseKeys)
         let a = options.clauseWeight
-        return memories.compactMap { memory in
-            guard let w = whole[memory], let b = best[memory] else { return nil }
-            return (memory, (1 - a) * w + a * b)
+        var evidence: [(MemoryID, Double)] = []
+        evidence.reserveCapacity(memories.count)
+        var nextCue = 0, nextClause = 0
+        for (i, memory) in memories.enumerated() {
+            defer {
+                nextCue += cueLists[i].count
+                nextClause += clauseLists[i].count
+            }
+            guard !cueLists[i].isEmpty else { continue }
+            // The first cue is the whole text's.
+            let whole = Double(cues[nextCue])
+            var best = whole
+            for j in nextCue ..< nextCue + cueLists[i].count { best = max(best, Double(cues[j])) }
+            for j in nextClause ..< nextClause + clauseLists[i].count { best = max(best, Double(clauses[j])) }
+            evidence.append((memory, (1 - a) * whole + a * best))
         }
-    }
-
-    /// The cosines of `vector` with every cue of `memories`, best first.
-    static func scores(_ vector: [Float], _ memories: [MemoryID], _ index: ScopeIndex) throws -> [SearchHit] {
-        let cues = memories.flatMap { index.cuesOfMemory[$0] ?? [] }
-        guard !cues.isEmpty else { return [] }
-        return try index.retriever.nearest(vector, among: cues, count: cues.count)
+        return evidence
     }
 
     /// The memories of `hits` (best first) with the score of their best cue.
