@@ -104,18 +104,29 @@ public struct LexicalIndex: Sendable {
     public func coverage(of query: String, for memories: [MemoryID]) -> [MemoryID: Double] {
         let n = Double(slotOfMemory.count)
         guard n > 0, !memories.isEmpty else { return [:] }
-        var wanted = Set<Int32>()
-        for memory in memories { if let slot = slotOfMemory[memory] { wanted.insert(slot) } }
-        var covered: [Int32: Double] = [:]
+        // The wanted slots as flags and their sums in an array: a common term's postings are
+        // thousands long at 20,000 memories, and a hash look-up per posting cost most of a recall's
+        // lexical work.
+        var wanted = [Bool](repeating: false, count: memoryOfSlot.count)
+        var slots: [Int32] = []
+        for memory in memories {
+            if let slot = slotOfMemory[memory], !wanted[Int(slot)] {
+                wanted[Int(slot)] = true
+                slots.append(slot)
+            }
+        }
+        var covered = [Double](repeating: 0, count: memoryOfSlot.count)
         var total = 0.0
         for term in Set(LexicalTerms.terms(of: query)) {
             let list = postings[term] ?? []
             let idf = log(1 + (n - Double(list.count) + 0.5) / (Double(list.count) + 0.5))
             total += idf
-            for posting in list where wanted.contains(posting.slot) { covered[posting.slot, default: 0] += idf }
+            for posting in list where wanted[Int(posting.slot)] { covered[Int(posting.slot)] += idf }
         }
         guard total > 0 else { return [:] }
-        return Dictionary(uniqueKeysWithValues: covered.map { (memoryOfSlot[Int($0.key)], $0.value / total) })
+        var result: [MemoryID: Double] = [:]
+        for slot in slots where covered[Int(slot)] > 0 { result[memoryOfSlot[Int(slot)]] = covered[Int(slot)] / total }
+        return result
     }
 
     /// The `limit` best memories by BM25 for the terms of `query`, best first (ties by id), with
