@@ -65,58 +65,28 @@ extension SpikingNetwork {
     /// Adds the weights of projection `q`'s synapses of every presynaptic neuron that fired at
     /// step `t` to the postsynaptic inputs of step `t + delay`; returns the events delivered.
     ///
-    /// The ring row of each delay is looked up in a table made once per step, so the loop over
-    /// synapses does no integer division.
+    /// The synapses go by the projection's ``DeliveryPlan``: one contiguous run of weights per
+    /// spike and delay, into the ring row of that delay, looked up in a table made once per step.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     internal mutating func deliver(projection q: Int, step t: Int) -> Int {
         let fired = populations[projections[q].pre].fired
         guard !fired.isEmpty else { return 0 }
         let post = projections[q].post
-        let synapses = projections[q].synapses
-        let n = synapses.postCount
-        let slots = populations[post].slots
-        let rowOffset = (0...synapses.maxDelay).map { ((t + $0) % slots) * n }
-        var events = 0
-        synapses.weights.withUnsafeBufferPointer { weights in
-            synapses.columns.withUnsafeBufferPointer { columns in
-                synapses.compactDelays.withUnsafeBufferPointer { delays in
-                    rowOffset.withUnsafeBufferPointer { rowOffset in
+        let plan = projections[q].plan
+        let live = projections[q].learner?.synapses.weights ?? []
+        let (n, slots) = (populations[post].count, populations[post].slots)
+        let rowOffset = (0..<slots).map { ((t + $0) % slots) * n }
+        return fired.withUnsafeBufferPointer { fired in
+            rowOffset.withUnsafeBufferPointer { rowOffset in
+                live.withUnsafeBufferPointer { live in
+                    plan.weights.withUnsafeBufferPointer { weights in
                         populations[post].ring.withUnsafeMutableBufferPointer { ring in
-                            for i in fired {
-                                let i = Int(i)
-                                let rows = synapses.isDense ? (i * n)..<((i + 1) * n) : synapses.rowStart[i]..<synapses.rowStart[i + 1]
-                                events += rows.count
-                                let start = rows.lowerBound
-                                switch synapses.delays {
-                                case let .uniform(d):
-                                    Self.add(weights, rows, columns, dense: synapses.isDense, into: ring, at: rowOffset[d])
-                                case .perAxon:
-                                    Self.add(weights, rows, columns, dense: synapses.isDense, into: ring, at: rowOffset[Int(delays[i])])
-                                case .perSynapse where synapses.isDense:
-                                    for k in rows { ring[rowOffset[Int(delays[k])] + (k - start)] += weights[k] }
-                                case .perSynapse:
-                                    for k in rows { ring[rowOffset[Int(delays[k])] + Int(columns[k])] += weights[k] }
-                                }
-                            }
+                            plan.deliver(fired, weights: live.isEmpty ? weights : nil, live: live, into: ring, rowOffset: rowOffset)
                         }
                     }
                 }
             }
-        }
-        return events
-    }
-
-    /// Adds one presynaptic neuron's weights to the ring row at `offset`.
-    @inline(__always)
-    private static func add(
-        _ weights: UnsafeBufferPointer<Scalar>, _ rows: Range<Int>, _ columns: UnsafeBufferPointer<Int32>,
-        dense: Bool, into ring: UnsafeMutableBufferPointer<Scalar>, at offset: Int
-    ) {
-        if dense {
-            for k in rows { ring[offset + (k - rows.lowerBound)] += weights[k] }
-        } else {
-            for k in rows { ring[offset + Int(columns[k])] += weights[k] }
         }
     }
 }

@@ -203,6 +203,19 @@ internal struct Projection<Scalar: KernelScalar>: Sendable {
     let post: Int
     var fixed: Synapses<Scalar>?
     var learner: PlasticSynapses<Scalar>?
+    /// The synapses grouped by presynaptic neuron and delay for delivery.
+    let plan: DeliveryPlan<Scalar>
+
+    init(pre: Int, post: Int, fixed: Synapses<Scalar>?, learner: PlasticSynapses<Scalar>?) {
+        (self.pre, self.post, self.fixed, self.learner) = (pre, post, fixed, learner)
+        if let learner {
+            plan = DeliveryPlan(learner.synapses, copyWeights: false)
+        } else if let fixed {
+            plan = DeliveryPlan(fixed, copyWeights: true)
+        } else {
+            preconditionFailure("a projection holds fixed or plastic synapses")
+        }
+    }
 
     var synapses: Synapses<Scalar> {
         if let learner { return learner.synapses }
