@@ -54,6 +54,25 @@ internal struct DeliveryPlan<Scalar: KernelScalar>: Sendable {
     /// The number of runs.
     var runCount: Int { firstRun.last.map(Int.init) ?? 0 }
 
+    /// The runs of presynaptic neuron `i`.
+    func runRange(of i: Int) -> Range<Int> { Int(firstRun[i])..<Int(firstRun[i + 1]) }
+
+    /// The positions of run `r`.
+    func positions(ofRun r: Int) -> Range<Int> { Int(runs[2 * r])..<Int(runs[2 * r + 2]) }
+
+    /// Neuron `i`'s run of delay `d`, or nil when it has no synapse of that delay (a binary
+    /// search: a neuron's runs rise by delay).
+    func run(of i: Int, delay d: Int) -> Int? {
+        var range = runRange(of: i)
+        while !range.isEmpty {
+            let middle = range.lowerBound + range.count / 2
+            let delay = Int(runs[2 * middle + 1])
+            if delay == d { return middle }
+            range = delay < d ? (middle + 1)..<range.upperBound : range.lowerBound..<middle
+        }
+        return nil
+    }
+
     /// Adds the weights of the runs of every neuron in `fired` to the ring rows of their delays.
     ///
     /// While it adds one spike's runs it prefetches what the next spikes need (their run entries
@@ -62,23 +81,19 @@ internal struct DeliveryPlan<Scalar: KernelScalar>: Sendable {
     ///
     /// - Parameters:
     ///   - fired: The presynaptic neurons that fired.
-    ///   - weights: The weights in position order (``weights``), or nil to read the synapses'
-    ///     current weights `live` through ``synapse``.
-    ///   - live: The synapses' weights in their own order (used when `weights` is nil).
     ///   - ring: The postsynaptic ring buffer.
     ///   - rowOffset: The ring offset of the input row `delay` steps ahead, for delays 0 ... max.
-    ///   - delay: Only the runs of this delay, or nil for all.
     /// - Returns: The synaptic events delivered.
     @inline(__always)
     func deliver(
-        _ fired: UnsafeBufferPointer<Int32>, weights: UnsafeBufferPointer<Scalar>?, live: UnsafeBufferPointer<Scalar>,
-        into ring: UnsafeMutableBufferPointer<Scalar>, rowOffset: UnsafeBufferPointer<Int>, onlyDelay delay: Int32? = nil
+        _ fired: UnsafeBufferPointer<Int32>, into ring: UnsafeMutableBufferPointer<Scalar>, rowOffset: UnsafeBufferPointer<Int>
     ) -> Int {
+        precondition(!weights.isEmpty || targets.isEmpty, "DeliveryPlan.deliver: a plan of fixed synapses holds their weights")
         var events = 0
         firstRun.withUnsafeBufferPointer { firstRun in
             runs.withUnsafeBufferPointer { runs in
                 targets.withUnsafeBufferPointer { targets in
-                    synapse.withUnsafeBufferPointer { synapse in
+                    weights.withUnsafeBufferPointer { weights in
                         guard let base = ring.baseAddress else { return }
                         let count = fired.count
                         for f in 0..<count {
@@ -88,19 +103,14 @@ internal struct DeliveryPlan<Scalar: KernelScalar>: Sendable {
                                 let next = Int(fired[f + 2])
                                 let (from, to) = (Int(runs[2 * Int(firstRun[next])]), Int(runs[2 * Int(firstRun[next + 1])]))
                                 Self.prefetch(targets, from, to)
-                                if let weights { Self.prefetch(weights, from, to) } else { Self.prefetch(synapse, from, to) }
+                                Self.prefetch(weights, from, to)
                             }
                             let i = Int(fired[f])
                             for r in Int(firstRun[i])..<Int(firstRun[i + 1]) {
-                                if let delay, runs[2 * r + 1] != delay { continue }
                                 let row = base + rowOffset[Int(runs[2 * r + 1])]
                                 let (start, end) = (Int(runs[2 * r]), Int(runs[2 * r + 2]))
                                 events += end - start
-                                if let weights {
-                                    for p in start..<end { row[Int(targets[p])] += weights[p] }
-                                } else {
-                                    for p in start..<end { row[Int(targets[p])] += live[Int(synapse[p])] }
-                                }
+                                for p in start..<end { row[Int(targets[p])] += weights[p] }
                             }
                         }
                     }

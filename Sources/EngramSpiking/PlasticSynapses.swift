@@ -28,6 +28,10 @@ public struct PlasticSynapses<Scalar: KernelScalar>: Sendable {
     @usableFromInline internal let byPostStart: [Int]
     @usableFromInline internal let byPost: [Int32]
     @usableFromInline internal let byPostPre: [Int32]
+    /// The synapses grouped by presynaptic neuron and delay, for delivery in a network.
+    @usableFromInline internal let plan: DeliveryPlan<Scalar>
+    /// Pair STDP's postsynaptic pathway, deferred while the synapses run in a network.
+    @usableFromInline internal var deferred: DeferredPairPathway<Scalar>?
 
     /// Makes `synapses` plastic under `rule`, with every trace at 0.
     ///
@@ -67,6 +71,7 @@ public struct PlasticSynapses<Scalar: KernelScalar>: Sendable {
             }
         }
         (byPostStart, self.byPost, self.byPostPre) = (start, byPost, byPostPre)
+        plan = DeliveryPlan(synapses, copyWeights: false)
     }
 
     /// The presynaptic traces (`apre`, or `r1` and `r2`).
@@ -222,7 +227,7 @@ public struct PlasticSynapses<Scalar: KernelScalar>: Sendable {
     }
 
     /// Multiplies every value by `exp(−dt/τ)`.
-    private func decay(_ values: inout [Scalar], _ tau: Scalar) {
+    internal func decay(_ values: inout [Scalar], _ tau: Scalar) {
         let factor = Scalar.exponential(-dt / tau)
         values.withUnsafeMutableBufferPointer { v in for k in 0..<v.count { v[k] *= factor } }
     }

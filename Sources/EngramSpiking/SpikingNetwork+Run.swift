@@ -45,14 +45,11 @@ extension SpikingNetwork {
                 recording.spikes[p].steps.append(contentsOf: repeatElement(t, count: fired.count))
                 recording.spikes[p].neurons.append(contentsOf: fired)
             }
-            for q in projections.indices {
+            for q in projections.indices where projections[q].learner == nil {
                 recording.synapticEvents += deliver(projection: q, step: t)
             }
             for q in projections.indices where projections[q].learner != nil {
-                let pre = populations[projections[q].pre].fired, post = populations[projections[q].post].fired
-                pre.withUnsafeBufferPointer { pre in
-                    post.withUnsafeBufferPointer { post in projections[q].learner?.apply(pre: pre, post: post, modulator: modulator) }
-                }
+                recording.synapticEvents += stepPlastic(projection: q, step: t, modulator: modulator)
             }
             for probe in record {
                 recording.variables[probe]?.append(contentsOf: populations[probe.population.index].node.values(of: probe.variable) ?? [])
@@ -71,20 +68,38 @@ extension SpikingNetwork {
     @_specialize(where Scalar == Double)
     internal mutating func deliver(projection q: Int, step t: Int) -> Int {
         let fired = populations[projections[q].pre].fired
-        guard !fired.isEmpty else { return 0 }
+        guard !fired.isEmpty, let plan = projections[q].plan else { return 0 }
         let post = projections[q].post
-        let plan = projections[q].plan
-        let live = projections[q].learner?.synapses.weights ?? []
         let (n, slots) = (populations[post].count, populations[post].slots)
         let rowOffset = (0..<slots).map { ((t + $0) % slots) * n }
         return fired.withUnsafeBufferPointer { fired in
             rowOffset.withUnsafeBufferPointer { rowOffset in
-                live.withUnsafeBufferPointer { live in
-                    plan.weights.withUnsafeBufferPointer { weights in
-                        populations[post].ring.withUnsafeMutableBufferPointer { ring in
-                            plan.deliver(fired, weights: live.isEmpty ? weights : nil, live: live, into: ring, rowOffset: rowOffset)
-                        }
-                    }
+                populations[post].ring.withUnsafeMutableBufferPointer { ring in
+                    plan.deliver(fired, into: ring, rowOffset: rowOffset)
+                }
+            }
+        }
+    }
+
+    /// Step `t` of plastic projection `q`: its rule learns from the step's spikes, then the spikes
+    /// that arrive at step `t + 1` (those of step `t − d + 1` on the synapses of delay d) add the
+    /// weights they find, as Brian2 reads a weight when its spike arrives. Returns the events.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    internal mutating func stepPlastic(projection q: Int, step t: Int, modulator: Scalar) -> Int {
+        let (pre, post) = (populations[projections[q].pre].fired, populations[projections[q].post].fired)
+        let slots = projections[q].arrivals.count
+        projections[q].arrivals[t % slots] = pre
+        let arrivals = projections[q].arrivals
+        let (n, ringSlots) = (populations[projections[q].post].count, populations[projections[q].post].slots)
+        let target = projections[q].post
+        return pre.withUnsafeBufferPointer { pre in
+            post.withUnsafeBufferPointer { post in
+                populations[target].ring.withUnsafeMutableBufferPointer { ring in
+                    projections[q].learner?.networkStep(
+                        step: t, pre: pre, post: post, modulator: modulator,
+                        arriving: { d in arrivals[((t - d + 1) % slots + slots) % slots] },
+                        ring: ring, nextRow: ((t + 1) % ringSlots) * n) ?? 0
                 }
             }
         }

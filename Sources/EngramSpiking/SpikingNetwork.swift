@@ -70,7 +70,9 @@ public struct SpikingNetwork<Scalar: KernelScalar>: Sendable {
     /// - Throws: As ``connect(_:to:synapses:)``.
     @discardableResult
     public mutating func connect(_ pre: PopulationID, to post: PopulationID, plastic: PlasticSynapses<Scalar>) throws(SpikingError) -> ProjectionID {
-        try add(Projection(pre: pre.index, post: post.index, fixed: nil, learner: plastic))
+        var plastic = plastic
+        plastic.joinNetwork(at: currentStep)
+        return try add(Projection(pre: pre.index, post: post.index, fixed: nil, learner: plastic))
     }
 
     private mutating func add(_ projection: Projection<Scalar>) throws(SpikingError) -> ProjectionID {
@@ -203,22 +205,21 @@ internal struct Projection<Scalar: KernelScalar>: Sendable {
     let post: Int
     var fixed: Synapses<Scalar>?
     var learner: PlasticSynapses<Scalar>?
-    /// The synapses grouped by presynaptic neuron and delay for delivery.
-    let plan: DeliveryPlan<Scalar>
+    /// The fixed synapses grouped by presynaptic neuron and delay for delivery (plastic ones
+    /// keep theirs in the learner).
+    let plan: DeliveryPlan<Scalar>?
+    /// The presynaptic spikes of the last `maxDelay` steps (step t at `t % maxDelay`), which a
+    /// plastic projection delivers when they arrive.
+    var arrivals: [[Int32]]
 
     init(pre: Int, post: Int, fixed: Synapses<Scalar>?, learner: PlasticSynapses<Scalar>?) {
         (self.pre, self.post, self.fixed, self.learner) = (pre, post, fixed, learner)
-        if let learner {
-            plan = DeliveryPlan(learner.synapses, copyWeights: false)
-        } else if let fixed {
-            plan = DeliveryPlan(fixed, copyWeights: true)
-        } else {
-            preconditionFailure("a projection holds fixed or plastic synapses")
-        }
+        plan = fixed.map { DeliveryPlan($0, copyWeights: true) }
+        arrivals = learner.map { [[Int32]](repeating: [], count: max(1, $0.synapses.maxDelay)) } ?? []
     }
 
     var synapses: Synapses<Scalar> {
-        if let learner { return learner.synapses }
+        if let learner { return learner.settledSynapses }
         guard let fixed else { preconditionFailure("a projection holds fixed or plastic synapses") }
         return fixed
     }
