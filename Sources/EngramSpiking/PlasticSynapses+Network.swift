@@ -1,3 +1,4 @@
+import CEngramKernels
 import EngramKernels
 
 /// The postsynaptic pathway of pair STDP, deferred: a postsynaptic spike sets a bit instead of
@@ -27,14 +28,18 @@ internal struct DeferredPairPathway<Scalar: KernelScalar>: Sendable {
     var snapshotStep: [Int]
     /// The presynaptic trace of one neuron at `snapshotStep + k`, the first `traceCount` known.
     var traceTable: [Scalar]
+    /// The weights in the order of the delivery plan's positions, which every walk follows (the
+    /// synapses' own weights are stale while these live).
+    var weights: [Scalar]
 
-    init(pre: Int, post: Int, runs: Int, traces: [Scalar], step: Int) {
+    init(pre: Int, post: Int, runs: Int, traces: [Scalar], weights: [Scalar], step: Int) {
         (epochStart, lastStep) = (step, step - 1)
         postSpikes = [UInt64](repeating: 0, count: post)
         settled = [Int](repeating: step - 1, count: runs)
         snapshot = traces
         snapshotStep = [Int](repeating: step - 1, count: pre)
         traceTable = [Scalar](repeating: 0, count: Self.epochLength + 2)
+        self.weights = weights
     }
 }
 
@@ -44,7 +49,8 @@ extension PlasticSynapses {
     mutating func joinNetwork(at step: Int) {
         guard case .pair = rule else { return }
         deferred = DeferredPairPathway(
-            pre: synapses.preCount, post: synapses.postCount, runs: plan.runCount, traces: preTraces[0], step: step)
+            pre: synapses.preCount, post: synapses.postCount, runs: plan.runCount, traces: preTraces[0],
+            weights: plan.synapse.map { synapses.weights[Int($0)] }, step: step)
     }
 
     /// These synapses with every deferred update applied, as the eager rule would have left them.
@@ -54,7 +60,11 @@ extension PlasticSynapses {
         copy.withPairKernel(r) { kernel in
             for i in 0..<kernel.preCount { kernel.settle(neuron: i, through: deferred.lastStep) }
         }
-        return copy.synapses
+        var settled = synapses
+        if let weights = copy.deferred?.weights {
+            for (p, k) in plan.synapse.enumerated() { settled.weights[Int(k)] = weights[p] }
+        }
+        return settled
     }
 
     /// One step of a plastic projection inside a network: the rule (pair STDP with its deferred
@@ -110,9 +120,15 @@ extension PlasticSynapses {
             // Arrivals at step t + 1 carry the weights as they are after step t.
             guard let row = ring.baseAddress.map({ $0 + nextRow }) else { return }
             for d in 1...maxDelay {
-                for i in arriving(d) {
-                    guard let run = plan.run(of: Int(i), delay: d) else { continue }
-                    events += kernel.settle(neuron: Int(i), runs: run..<(run + 1), through: t, into: row)
+                let fired = arriving(d)
+                var next = fired.first.flatMap { plan.run(of: Int($0), delay: d) }
+                for f in fired.indices {
+                    let run = next
+                    if f + 4 < fired.count { kernel.prefetchRuns(of: Int(fired[f + 4])) }
+                    next = f + 1 < fired.count ? plan.run(of: Int(fired[f + 1]), delay: d) : nil
+                    if let next { kernel.prefetch(run: next) }
+                    guard let run else { continue }
+                    events += kernel.settle(neuron: Int(fired[f]), runs: run..<(run + 1), through: t, into: row)
                 }
             }
             if endsEpoch {
@@ -140,8 +156,7 @@ extension PlasticSynapses {
         plan.firstRun.withUnsafeBufferPointer { firstRun in
         plan.runs.withUnsafeBufferPointer { runs in
         plan.targets.withUnsafeBufferPointer { targets in
-        plan.synapse.withUnsafeBufferPointer { synapse in
-        synapses.weights.withUnsafeMutableBufferPointer { weights in
+        deferred.weights.withUnsafeMutableBufferPointer { weights in
         preTraces[0].withUnsafeMutableBufferPointer { preTrace in
         postTraces[0].withUnsafeMutableBufferPointer { postTrace in
         deferred.postSpikes.withUnsafeMutableBufferPointer { postSpikes in
@@ -150,12 +165,12 @@ extension PlasticSynapses {
         deferred.snapshotStep.withUnsafeMutableBufferPointer { snapshotStep in
         deferred.traceTable.withUnsafeMutableBufferPointer { table in
             var kernel = PairKernel(
-                firstRun: firstRun, runs: runs, targets: targets, synapse: synapse, weights: weights,
+                firstRun: firstRun, runs: runs, targets: targets, weights: weights,
                 preTrace: preTrace, postTrace: postTrace, postSpikes: postSpikes, settled: settled,
                 snapshot: snapshot, snapshotStep: snapshotStep, table: table,
                 epochStart: deferred.epochStart, factor: factor, wMin: r.wMin, wMax: r.wMax, additive: r.bounds == .additive)
             body(&kernel)
-        } } } } } } } } } } } }
+        } } } } } } } } } } }
     }
 }
 
@@ -165,7 +180,7 @@ internal struct PairKernel<Scalar: KernelScalar> {
     let firstRun: UnsafeBufferPointer<Int32>
     let runs: UnsafeBufferPointer<Int32>
     let targets: UnsafeBufferPointer<UInt32>
-    let synapse: UnsafeBufferPointer<Int32>
+    /// The weights in plan order.
     let weights: UnsafeMutableBufferPointer<Scalar>
     let preTrace: UnsafeMutableBufferPointer<Scalar>
     let postTrace: UnsafeMutableBufferPointer<Scalar>
@@ -180,6 +195,21 @@ internal struct PairKernel<Scalar: KernelScalar> {
     let additive: Bool
 
     var preCount: Int { firstRun.count - 1 }
+
+    /// Prefetches neuron `i`'s entries in `firstRun` and `runs`.
+    @inline(__always)
+    func prefetchRuns(of i: Int) {
+        engram_prefetch(firstRun.baseAddress.unsafelyUnwrapped + i)
+        engram_prefetch(runs.baseAddress.unsafelyUnwrapped + 2 * Int(firstRun[i]))
+    }
+
+    /// Prefetches the targets and weights of run `r`.
+    @inline(__always)
+    func prefetch(run r: Int) {
+        let (from, to) = (Int(runs[2 * r]), Int(runs[2 * r + 2]))
+        DeliveryPlan<Scalar>.prefetch(targets, from, to)
+        DeliveryPlan<Scalar>.prefetch(UnsafeBufferPointer(weights), from, to)
+    }
 
     /// Every run of neuron `i` takes its missed postsynaptic spikes up to step `t`; with
     /// `potentiating`, each synapse then takes the presynaptic update `w += apost` (or `apost · w`).
@@ -218,8 +248,8 @@ internal struct PairKernel<Scalar: KernelScalar> {
             settled[run] = t
             let window = from > t - start ? 0 : (~UInt64(0) << UInt64(from)) & (~UInt64(0) >> UInt64(63 - (t - start)))
             for p in Int(self.runs[2 * run])..<Int(self.runs[2 * run + 2]) {
-                let (j, k) = (Int(targets[p]), Int(synapse[p]))
-                var weight = weights[k]
+                let j = Int(targets[p])
+                var weight = weights[p]
                 var missed = postSpikes[j] & window
                 while missed != 0 {
                     let age = age0 + missed.trailingZeroBitCount
@@ -232,7 +262,7 @@ internal struct PairKernel<Scalar: KernelScalar> {
                     missed &= missed - 1
                 }
                 then(&weight, j)
-                weights[k] = weight
+                weights[p] = weight
             }
         }
     }
