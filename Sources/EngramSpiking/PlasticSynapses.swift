@@ -7,8 +7,9 @@ import EngramKernels
 /// one), which equals Brian2's per-synapse event-driven traces when every synapse of a neuron
 /// sees the same spikes, and costs O(m + n) a step instead of O(synapses). They decay by
 /// `exp(−dt/τ)` once a step (clock-driven); Brian2 decays them by `exp(−Δt/τ)` at each event,
-/// which differs only by rounding. Plasticity sees a presynaptic spike at the step it is emitted,
-/// not when it arrives after its delay.
+/// which differs only by rounding. Plasticity sees a presynaptic spike at the step it is emitted
+/// (Brian2's presynaptic pathway without delay); in a ``SpikingNetwork`` the weight a spike
+/// delivers is the one its synapse has when the spike arrives, as Brian2 reads it.
 public struct PlasticSynapses<Scalar: KernelScalar>: Sendable {
     /// The synapses, whose weights the rule changes.
     public internal(set) var synapses: Synapses<Scalar>

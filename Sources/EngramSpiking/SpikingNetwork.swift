@@ -5,10 +5,13 @@ import EngramKernels
 /// Each step t, in this order:
 /// 1. every population takes its input for step t (the synaptic input that arrived for t, plus
 ///    whatever the caller's `drive` adds), advances its neurons and notes which fired;
-/// 2. every projection delivers the spikes of its presynaptic population: each synapse adds its
-///    weight to the postsynaptic input of step `t + delay` (delay ≥ 1) through the
+/// 2. every fixed projection delivers the spikes of its presynaptic population: each synapse adds
+///    its weight to the postsynaptic input of step `t + delay` (delay ≥ 1) through the
 ///    postsynaptic population's ring buffer of `maxDelay + 1` input rows;
-/// 3. every plastic projection advances its rule with the step's pre- and postsynaptic spikes;
+/// 3. every plastic projection advances its rule with the step's pre- and postsynaptic spikes,
+///    then delivers the spikes that arrive at step `t + 1` (those of step `t − d + 1` on its
+///    synapses of delay d) with the weights they have now: a spike carries the weight its synapse
+///    has on arrival, as in Brian2;
 /// 4. the chosen spikes and variables are recorded.
 ///
 /// All populations see inputs from earlier steps only, so the order in which they were added does
