@@ -34,7 +34,7 @@ let package = Package(
         // Core learning targets: toolchain only.
         .target(name: "CEngramKernels"),
         .target(name: "EngramKernels", dependencies: ["CEngramKernels"]),
-        .target(name: "EngramSpiking", dependencies: ["EngramKernels"]),
+        .target(name: "EngramSpiking", dependencies: ["EngramKernels", "CEngramKernels"]),
         .target(name: "EngramFewShot", dependencies: ["EngramKernels", "EngramSpiking"]),
         .target(name: "EngramAssociative", dependencies: ["EngramKernels"]),
 

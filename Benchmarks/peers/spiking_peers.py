@@ -22,9 +22,8 @@ step ``t + delay`` (delay >= 1 step).
   pushes are those of the previous step and a Brian2 delay of ``delay - 1`` steps gives Engram's
   ``delay``. With ``--stdp``-style runs (``with_stdp``), a second presynaptic pathway without
   delay and the postsynaptic pathway apply additive pair STDP (Brian2's trace formulation) to the
-  excitatory synapses at the step a spike is emitted, as Engram does; Brian2 reads the weight
-  when a spike arrives where Engram reads it when the spike leaves, so counts with STDP may
-  differ slightly.
+  excitatory synapses at the step a spike is emitted, as Engram does; both read the weight a
+  spike delivers when it arrives, so the counts with STDP are checked too.
 * snntorch: ``snn.Leaky(beta, threshold, reset_mechanism="zero")`` on float32 tensors, the
   synapses as one sparse CSR matrix per delay, a ring buffer of future inputs; snntorch has no
   STDP, so only the run without it is measured.

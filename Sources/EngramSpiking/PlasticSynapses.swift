@@ -7,8 +7,9 @@ import EngramKernels
 /// one), which equals Brian2's per-synapse event-driven traces when every synapse of a neuron
 /// sees the same spikes, and costs O(m + n) a step instead of O(synapses). They decay by
 /// `exp(−dt/τ)` once a step (clock-driven); Brian2 decays them by `exp(−Δt/τ)` at each event,
-/// which differs only by rounding. Plasticity sees a presynaptic spike at the step it is emitted,
-/// not when it arrives after its delay.
+/// which differs only by rounding. Plasticity sees a presynaptic spike at the step it is emitted
+/// (Brian2's presynaptic pathway without delay); in a ``SpikingNetwork`` the weight a spike
+/// delivers is the one its synapse has when the spike arrives, as Brian2 reads it.
 public struct PlasticSynapses<Scalar: KernelScalar>: Sendable {
     /// The synapses, whose weights the rule changes.
     public internal(set) var synapses: Synapses<Scalar>
@@ -28,6 +29,10 @@ public struct PlasticSynapses<Scalar: KernelScalar>: Sendable {
     @usableFromInline internal let byPostStart: [Int]
     @usableFromInline internal let byPost: [Int32]
     @usableFromInline internal let byPostPre: [Int32]
+    /// The synapses grouped by presynaptic neuron and delay, for delivery in a network.
+    @usableFromInline internal let plan: DeliveryPlan<Scalar>
+    /// Pair STDP's postsynaptic pathway, deferred while the synapses run in a network.
+    @usableFromInline internal var deferred: DeferredPairPathway<Scalar>?
 
     /// Makes `synapses` plastic under `rule`, with every trace at 0.
     ///
@@ -67,6 +72,7 @@ public struct PlasticSynapses<Scalar: KernelScalar>: Sendable {
             }
         }
         (byPostStart, self.byPost, self.byPostPre) = (start, byPost, byPostPre)
+        plan = DeliveryPlan(synapses, copyWeights: false)
     }
 
     /// The presynaptic traces (`apre`, or `r1` and `r2`).
@@ -222,7 +228,7 @@ public struct PlasticSynapses<Scalar: KernelScalar>: Sendable {
     }
 
     /// Multiplies every value by `exp(−dt/τ)`.
-    private func decay(_ values: inout [Scalar], _ tau: Scalar) {
+    internal func decay(_ values: inout [Scalar], _ tau: Scalar) {
         let factor = Scalar.exponential(-dt / tau)
         values.withUnsafeMutableBufferPointer { v in for k in 0..<v.count { v[k] *= factor } }
     }

@@ -45,14 +45,11 @@ extension SpikingNetwork {
                 recording.spikes[p].steps.append(contentsOf: repeatElement(t, count: fired.count))
                 recording.spikes[p].neurons.append(contentsOf: fired)
             }
-            for q in projections.indices {
+            for q in projections.indices where projections[q].learner == nil {
                 recording.synapticEvents += deliver(projection: q, step: t)
             }
             for q in projections.indices where projections[q].learner != nil {
-                let pre = populations[projections[q].pre].fired, post = populations[projections[q].post].fired
-                pre.withUnsafeBufferPointer { pre in
-                    post.withUnsafeBufferPointer { post in projections[q].learner?.apply(pre: pre, post: post, modulator: modulator) }
-                }
+                recording.synapticEvents += stepPlastic(projection: q, step: t, modulator: modulator)
             }
             for probe in record {
                 recording.variables[probe]?.append(contentsOf: populations[probe.population.index].node.values(of: probe.variable) ?? [])
@@ -65,58 +62,46 @@ extension SpikingNetwork {
     /// Adds the weights of projection `q`'s synapses of every presynaptic neuron that fired at
     /// step `t` to the postsynaptic inputs of step `t + delay`; returns the events delivered.
     ///
-    /// The ring row of each delay is looked up in a table made once per step, so the loop over
-    /// synapses does no integer division.
+    /// The synapses go by the projection's ``DeliveryPlan``: one contiguous run of weights per
+    /// spike and delay, into the ring row of that delay, looked up in a table made once per step.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     internal mutating func deliver(projection q: Int, step t: Int) -> Int {
         let fired = populations[projections[q].pre].fired
-        guard !fired.isEmpty else { return 0 }
+        guard !fired.isEmpty, let plan = projections[q].plan else { return 0 }
         let post = projections[q].post
-        let synapses = projections[q].synapses
-        let n = synapses.postCount
-        let slots = populations[post].slots
-        let rowOffset = (0...synapses.maxDelay).map { ((t + $0) % slots) * n }
-        var events = 0
-        synapses.weights.withUnsafeBufferPointer { weights in
-            synapses.columns.withUnsafeBufferPointer { columns in
-                synapses.compactDelays.withUnsafeBufferPointer { delays in
-                    rowOffset.withUnsafeBufferPointer { rowOffset in
-                        populations[post].ring.withUnsafeMutableBufferPointer { ring in
-                            for i in fired {
-                                let i = Int(i)
-                                let rows = synapses.isDense ? (i * n)..<((i + 1) * n) : synapses.rowStart[i]..<synapses.rowStart[i + 1]
-                                events += rows.count
-                                let start = rows.lowerBound
-                                switch synapses.delays {
-                                case let .uniform(d):
-                                    Self.add(weights, rows, columns, dense: synapses.isDense, into: ring, at: rowOffset[d])
-                                case .perAxon:
-                                    Self.add(weights, rows, columns, dense: synapses.isDense, into: ring, at: rowOffset[Int(delays[i])])
-                                case .perSynapse where synapses.isDense:
-                                    for k in rows { ring[rowOffset[Int(delays[k])] + (k - start)] += weights[k] }
-                                case .perSynapse:
-                                    for k in rows { ring[rowOffset[Int(delays[k])] + Int(columns[k])] += weights[k] }
-                                }
-                            }
-                        }
-                    }
+        let (n, slots) = (populations[post].count, populations[post].slots)
+        let rowOffset = (0..<slots).map { ((t + $0) % slots) * n }
+        return fired.withUnsafeBufferPointer { fired in
+            rowOffset.withUnsafeBufferPointer { rowOffset in
+                populations[post].ring.withUnsafeMutableBufferPointer { ring in
+                    plan.deliver(fired, into: ring, rowOffset: rowOffset)
                 }
             }
         }
-        return events
     }
 
-    /// Adds one presynaptic neuron's weights to the ring row at `offset`.
-    @inline(__always)
-    private static func add(
-        _ weights: UnsafeBufferPointer<Scalar>, _ rows: Range<Int>, _ columns: UnsafeBufferPointer<Int32>,
-        dense: Bool, into ring: UnsafeMutableBufferPointer<Scalar>, at offset: Int
-    ) {
-        if dense {
-            for k in rows { ring[offset + (k - rows.lowerBound)] += weights[k] }
-        } else {
-            for k in rows { ring[offset + Int(columns[k])] += weights[k] }
+    /// Step `t` of plastic projection `q`: its rule learns from the step's spikes, then the spikes
+    /// that arrive at step `t + 1` (those of step `t − d + 1` on the synapses of delay d) add the
+    /// weights they find, as Brian2 reads a weight when its spike arrives. Returns the events.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    internal mutating func stepPlastic(projection q: Int, step t: Int, modulator: Scalar) -> Int {
+        let (pre, post) = (populations[projections[q].pre].fired, populations[projections[q].post].fired)
+        let slots = projections[q].arrivals.count
+        projections[q].arrivals[t % slots] = pre
+        let arrivals = projections[q].arrivals
+        let (n, ringSlots) = (populations[projections[q].post].count, populations[projections[q].post].slots)
+        let target = projections[q].post
+        return pre.withUnsafeBufferPointer { pre in
+            post.withUnsafeBufferPointer { post in
+                populations[target].ring.withUnsafeMutableBufferPointer { ring in
+                    projections[q].learner?.networkStep(
+                        step: t, pre: pre, post: post, modulator: modulator,
+                        arriving: { d in arrivals[((t - d + 1) % slots + slots) % slots] },
+                        ring: ring, nextRow: ((t + 1) % ringSlots) * n) ?? 0
+                }
+            }
         }
     }
 }

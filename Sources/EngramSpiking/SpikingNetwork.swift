@@ -5,10 +5,13 @@ import EngramKernels
 /// Each step t, in this order:
 /// 1. every population takes its input for step t (the synaptic input that arrived for t, plus
 ///    whatever the caller's `drive` adds), advances its neurons and notes which fired;
-/// 2. every projection delivers the spikes of its presynaptic population: each synapse adds its
-///    weight to the postsynaptic input of step `t + delay` (delay ≥ 1) through the
+/// 2. every fixed projection delivers the spikes of its presynaptic population: each synapse adds
+///    its weight to the postsynaptic input of step `t + delay` (delay ≥ 1) through the
 ///    postsynaptic population's ring buffer of `maxDelay + 1` input rows;
-/// 3. every plastic projection advances its rule with the step's pre- and postsynaptic spikes;
+/// 3. every plastic projection advances its rule with the step's pre- and postsynaptic spikes,
+///    then delivers the spikes that arrive at step `t + 1` (those of step `t − d + 1` on its
+///    synapses of delay d) with the weights they have now: a spike carries the weight its synapse
+///    has on arrival, as in Brian2;
 /// 4. the chosen spikes and variables are recorded.
 ///
 /// All populations see inputs from earlier steps only, so the order in which they were added does
@@ -70,7 +73,9 @@ public struct SpikingNetwork<Scalar: KernelScalar>: Sendable {
     /// - Throws: As ``connect(_:to:synapses:)``.
     @discardableResult
     public mutating func connect(_ pre: PopulationID, to post: PopulationID, plastic: PlasticSynapses<Scalar>) throws(SpikingError) -> ProjectionID {
-        try add(Projection(pre: pre.index, post: post.index, fixed: nil, learner: plastic))
+        var plastic = plastic
+        plastic.joinNetwork(at: currentStep)
+        return try add(Projection(pre: pre.index, post: post.index, fixed: nil, learner: plastic))
     }
 
     private mutating func add(_ projection: Projection<Scalar>) throws(SpikingError) -> ProjectionID {
@@ -203,9 +208,21 @@ internal struct Projection<Scalar: KernelScalar>: Sendable {
     let post: Int
     var fixed: Synapses<Scalar>?
     var learner: PlasticSynapses<Scalar>?
+    /// The fixed synapses grouped by presynaptic neuron and delay for delivery (plastic ones
+    /// keep theirs in the learner).
+    let plan: DeliveryPlan<Scalar>?
+    /// The presynaptic spikes of the last `maxDelay` steps (step t at `t % maxDelay`), which a
+    /// plastic projection delivers when they arrive.
+    var arrivals: [[Int32]]
+
+    init(pre: Int, post: Int, fixed: Synapses<Scalar>?, learner: PlasticSynapses<Scalar>?) {
+        (self.pre, self.post, self.fixed, self.learner) = (pre, post, fixed, learner)
+        plan = fixed.map { DeliveryPlan($0, copyWeights: true) }
+        arrivals = learner.map { [[Int32]](repeating: [], count: max(1, $0.synapses.maxDelay)) } ?? []
+    }
 
     var synapses: Synapses<Scalar> {
-        if let learner { return learner.synapses }
+        if let learner { return learner.settledSynapses }
         guard let fixed else { preconditionFailure("a projection holds fixed or plastic synapses") }
         return fixed
     }

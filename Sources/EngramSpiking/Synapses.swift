@@ -37,9 +37,6 @@ public struct Synapses<Scalar: KernelScalar>: Sendable, Equatable {
     public let rowStart: [Int]
     /// CSR postsynaptic neuron of each synapse (empty when dense).
     public let columns: [Int32]
-    /// The delay of each synapse (`.perSynapse`) or presynaptic neuron (`.perAxon`) as 16 bits,
-    /// a quarter of the memory the delivery loop would otherwise stream; empty for `.uniform`.
-    @usableFromInline internal let compactDelays: [UInt16]
 
     /// Dense synapses.
     ///
@@ -133,10 +130,6 @@ public struct Synapses<Scalar: KernelScalar>: Sendable, Equatable {
         case let .perSynapse(values):
             guard values.count == weights.count else { throw .inputLengthMismatch(expected: weights.count, actual: values.count) }
             maxDelay = try check(values)
-        }
-        switch delays {
-        case .uniform: compactDelays = []
-        case let .perAxon(values), let .perSynapse(values): compactDelays = values.map { UInt16($0) }
         }
         (self.preCount, self.postCount, self.isDense, self.delays) = (pre, post, dense, delays)
         (self.weights, self.rowStart, self.columns) = (weights, rowStart, columns)

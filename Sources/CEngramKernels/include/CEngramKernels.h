@@ -12,6 +12,7 @@
 #include "CEngramGemm.h"
 #include "CEngramActivations.h"
 #include "CEngramQuantizedGemm.h"
+#include "CEngramPrefetch.h"
 
 #ifdef __cplusplus
 extern "C" {
