@@ -252,23 +252,30 @@ extension MemoryStore {
         let duplicateThreshold = configuration.duplicateThreshold
         for scope in Set(prepared.map(\.scope)) {
             let members = prepared.indices.filter { prepared[$0].scope == scope }
-            // Per member: the nearest cue's memory and cosine, and the nearest whole-text cues'.
-            let nearest: [(first: Near?, wholeTexts: [Near])] = try withScopeIndex(scope) { index in
-                guard !index.retriever.isEmpty else { return members.map { _ in (nil, []) } }
+            // Per member: the nearest cue's memory and cosine, the nearest whole-text cues', and
+            // the cues near enough the duplicate threshold to be scored again exactly.
+            let margin = Self.duplicateRescoringMargin
+            let nearest: [(first: Near?, wholeTexts: [Near], borderline: [(cue: Int, memory: MemoryID)])] = try withScopeIndex(scope) { index in
+                guard !index.retriever.isEmpty else { return members.map { _ in (nil, [], []) } }
                 return try members.map { i in
                     let hits = try index.retriever.nearest(prepared[i].cueEmbeddings[0], count: Self.neighbourCues)
-                        .compactMap { hit -> (Near, Bool)? in
+                        .compactMap { hit -> (Near, Bool, Int)? in
                             guard let memory = index.memoryOfCue[hit.key] else { return nil }
-                            return ((memory, hit.score), index.cuesOfMemory[memory]?.first == hit.key)
+                            return ((memory, hit.score), index.cuesOfMemory[memory]?.first == hit.key, hit.key)
                         }
+                    let borderline = duplicateThreshold.map { threshold in
+                        hits.filter { $0.0.similarity >= threshold - margin }.map { (cue: $0.2, memory: $0.0.memory) }
+                    } ?? []
                     // A passage of a long memory can make a duplicate, not a neighbour or a version.
-                    return (hits.first?.0, Array(hits.filter(\.1).map(\.0).prefix(ScopeIndex.hubNeighbours)))
+                    return (hits.first?.0, Array(hits.filter(\.1).map(\.0).prefix(ScopeIndex.hubNeighbours)), borderline)
                 }
             }
+            let exact = try exactCosines(of: nearest.map(\.borderline), to: members.map { prepared[$0].cueEmbeddings[0] })
             var kept: [Int] = []
-            for (i, near) in zip(members, nearest) {
+            for (member, (i, near)) in zip(members, nearest).enumerated() {
                 let embedding = prepared[i].cueEmbeddings[0]
-                if let threshold = duplicateThreshold, let hit = near.first, hit.similarity >= threshold {
+                if let threshold = duplicateThreshold, let hit = exact[member].max(by: { $0.similarity < $1.similarity }),
+                   hit.similarity >= threshold {
                     result.duplicates[i] = .memory(hit.memory, similarity: hit.similarity)
                 } else if let threshold = duplicateThreshold,
                           let twin = kept.first(where: { Kernels.dot(prepared[$0].cueEmbeddings[0], embedding) >= threshold }) {
@@ -280,5 +287,28 @@ extension MemoryStore {
             }
         }
         return result
+    }
+
+    /// How far below the duplicate threshold an index cosine may lie and still be scored again
+    /// from the stored float32 cue: the index's 8-bit rows err by at most ‖query‖ × ‖row error‖
+    /// (half a quantisation step per component), far less than this for unit sentence vectors.
+    static let duplicateRescoringMargin: Float = 0.02
+
+    /// The exact cosines of each item's borderline cues, read from the back end, so that whether
+    /// a text duplicates a memory never depends on the index's rounding.
+    private func exactCosines(of borderline: [[(cue: Int, memory: MemoryID)]], to embeddings: [[Float]]) throws -> [[Near]] {
+        let wanted = Set(borderline.joined().map(\.cue))
+        guard !wanted.isEmpty else { return borderline.map { _ in [] } }
+        let memories = Array(Set(borderline.joined().map(\.memory)))
+        let dimension = embedder.dimension
+        var stored: [Int: [Float]] = [:]
+        for cue in try backend.read({ try $0.cues(of: memories) }) where wanted.contains(cue.cue) {
+            stored[cue.cue] = BlobCoding.floats(cue.embedding, expected: dimension)
+        }
+        return zip(borderline, embeddings).map { cues, embedding in
+            cues.compactMap { cue in
+                stored[cue.cue].map { (cue.memory, Kernels.cosine(embedding, $0)) }
+            }
+        }
     }
 }

@@ -159,15 +159,19 @@ def test_four_stdio_servers_share_one_store(tmp_path, model_dir):
             return ids, listed, [hit["memory"]["session"] for hit in hits]
 
     async def run():
+        # A task group, so that one server's failure cancels the others and fails the test
+        # instead of leaving them waiting for a semaphore that is never released.
         connected, written = asyncio.Semaphore(0), asyncio.Semaphore(0)
-        tasks = [asyncio.create_task(server(n, connected, written)) for n in range(servers)]
-        for _ in range(servers):
-            await connected.acquire()
-        started.set()
-        for _ in range(servers):
-            await written.acquire()
-        finished.set()
-        return await asyncio.gather(*tasks)
+        async with asyncio.timeout(900):
+            async with asyncio.TaskGroup() as group:
+                tasks = [group.create_task(server(n, connected, written)) for n in range(servers)]
+                for _ in range(servers):
+                    await connected.acquire()
+                started.set()
+                for _ in range(servers):
+                    await written.acquire()
+                finished.set()
+        return [task.result() for task in tasks]
 
     results = asyncio.run(run())
     every_id = [i for ids, _, _ in results for i in ids]

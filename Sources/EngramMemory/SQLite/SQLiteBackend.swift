@@ -26,15 +26,28 @@ public final class SQLiteBackend: MemoryBackend {
         }
         var configuration = Self.configuration
         configuration.label = "engram"
-        do {
-            database = try DatabasePool(path: path, configuration: configuration)
-        } catch {
-            throw Self.failure(error, "cannot open \(path)")
-        }
+        database = try Self.openPool(path: path, configuration: configuration)
         location = path
         self.warnings = warnings
         isFile = true
         try prepare()
+    }
+
+    /// Opening a pool switches the file to WAL mode, and SQLite answers that switch with
+    /// SQLITE_BUSY at once, without its busy handler, while another process is opening or
+    /// checkpointing the same file; so a busy open is tried again for up to ten seconds.
+    private static func openPool(path: String, configuration: Configuration) throws -> DatabasePool {
+        let deadline = Date().addingTimeInterval(10)
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError
+                where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && Date() < deadline {
+                usleep(UInt32.random(in: 5_000...50_000))
+            } catch {
+                throw Self.failure(error, "cannot open \(path)")
+            }
+        }
     }
 
     /// An empty store in memory only.
