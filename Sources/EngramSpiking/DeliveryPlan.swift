@@ -57,6 +57,9 @@ internal struct DeliveryPlan<Scalar: KernelScalar>: Sendable {
     /// The runs of presynaptic neuron `i`.
     func runRange(of i: Int) -> Range<Int> { Int(firstRun[i])..<Int(firstRun[i + 1]) }
 
+    /// The number of synapses of presynaptic neuron `i`, over all its delays.
+    func synapseCount(of i: Int) -> Int { Int(runs[2 * Int(firstRun[i + 1])]) - Int(runs[2 * Int(firstRun[i])]) }
+
     /// The positions of run `r`.
     func positions(ofRun r: Int) -> Range<Int> { Int(runs[2 * r])..<Int(runs[2 * r + 2]) }
 

@@ -77,7 +77,9 @@ extension PlasticSynapses {
     ///   - arriving: `arriving(d)` lists the presynaptic neurons that fired at step `t − d + 1`,
     ///     whose synapses of delay `d` deliver now.
     ///   - ring: The postsynaptic ring buffer; `nextRow` is the offset of step `t + 1`'s inputs.
-    /// - Returns: The synaptic events delivered.
+    /// - Returns: The synaptic events of step `t`'s presynaptic spikes, one per synapse, counted
+    ///   when the spike leaves as for static projections (so a spike whose delay runs past the
+    ///   end of a run still counts).
     mutating func networkStep(
         step t: Int, pre: UnsafeBufferPointer<Int32>, post: UnsafeBufferPointer<Int32>, modulator: Scalar,
         arriving: (Int) -> [Int32], ring: UnsafeMutableBufferPointer<Scalar>, nextRow: Int
@@ -85,21 +87,18 @@ extension PlasticSynapses {
         let plan = plan
         guard case let .pair(r) = rule, deferred != nil else {
             apply(pre: pre, post: post, modulator: modulator)
-            var events = 0
             synapses.weights.withUnsafeBufferPointer { w in
                 for d in 1...max(1, synapses.maxDelay) {
                     for i in arriving(d) {
                         guard let run = plan.run(of: Int(i), delay: d) else { continue }
                         for p in plan.positions(ofRun: run) { ring[nextRow + Int(plan.targets[p])] += w[Int(plan.synapse[p])] }
-                        events += plan.positions(ofRun: run).count
                     }
                 }
             }
-            return events
+            return pre.reduce(0) { $0 + plan.synapseCount(of: Int($1)) }
         }
         decay(&preTraces[0], r.tauPre)
         decay(&postTraces[0], r.tauPost)
-        var events = 0
         let maxDelay = max(1, synapses.maxDelay)
         let endsEpoch = t + 1 - (deferred?.epochStart ?? 0) == DeferredPairPathway<Scalar>.epochLength
         withPairKernel(r) { kernel in
@@ -128,7 +127,7 @@ extension PlasticSynapses {
                     next = f + 1 < fired.count ? plan.run(of: Int(fired[f + 1]), delay: d) : nil
                     if let next { kernel.prefetch(run: next) }
                     guard let run else { continue }
-                    events += kernel.settle(neuron: Int(fired[f]), runs: run..<(run + 1), through: t, into: row)
+                    kernel.settle(neuron: Int(fired[f]), runs: run..<(run + 1), through: t, into: row)
                 }
             }
             if endsEpoch {
@@ -144,7 +143,7 @@ extension PlasticSynapses {
             deferred.epochStart = t + 1
             self.deferred = deferred
         }
-        return events
+        return pre.reduce(0) { $0 + plan.synapseCount(of: Int($1)) }
     }
 
     /// Calls `body` with a ``PairKernel`` over these synapses' arrays and the deferred pathway.
@@ -228,11 +227,9 @@ internal struct PairKernel<Scalar: KernelScalar> {
     }
 
     /// As above for the runs `runs` of neuron `i`, then adds each weight to `row[post]`.
-    /// - Returns: The synapses delivered.
     @inline(__always)
-    func settle(neuron i: Int, runs: Range<Int>, through t: Int, into row: UnsafeMutablePointer<Scalar>) -> Int {
+    func settle(neuron i: Int, runs: Range<Int>, through t: Int, into row: UnsafeMutablePointer<Scalar>) {
         settle(neuron: i, runs: runs, through: t) { w, j in row[j] += w }
-        return Int(self.runs[2 * runs.upperBound]) - Int(self.runs[2 * runs.lowerBound])
     }
 
     /// The synapses of neuron `i`'s runs `runs` take, in time order, the postsynaptic spikes
