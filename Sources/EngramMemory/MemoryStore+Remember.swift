@@ -252,11 +252,11 @@ extension MemoryStore {
         let duplicateThreshold = configuration.duplicateThreshold
         for scope in Set(prepared.map(\.scope)) {
             let members = prepared.indices.filter { prepared[$0].scope == scope }
-            // Per member: the nearest cue's memory and cosine, the nearest whole-text cues', and
-            // the cues near enough the duplicate threshold to be scored again exactly.
+            // Per member: the nearest whole-text cues, and the cues near enough the duplicate
+            // threshold to be scored again exactly.
             let margin = Self.duplicateRescoringMargin
-            let nearest: [(first: Near?, wholeTexts: [Near], borderline: [(cue: Int, memory: MemoryID)])] = try withScopeIndex(scope) { index in
-                guard !index.retriever.isEmpty else { return members.map { _ in (nil, [], []) } }
+            let nearest: [(wholeTexts: [Near], borderline: [(cue: Int, memory: MemoryID)])] = try withScopeIndex(scope) { index in
+                guard !index.retriever.isEmpty else { return members.map { _ in ([], []) } }
                 return try members.map { i in
                     let hits = try index.retriever.nearest(prepared[i].cueEmbeddings[0], count: Self.neighbourCues)
                         .compactMap { hit -> (Near, Bool, Int)? in
@@ -267,7 +267,7 @@ extension MemoryStore {
                         hits.filter { $0.0.similarity >= threshold - margin }.map { (cue: $0.2, memory: $0.0.memory) }
                     } ?? []
                     // A passage of a long memory can make a duplicate, not a neighbour or a version.
-                    return (hits.first?.0, Array(hits.filter(\.1).map(\.0).prefix(ScopeIndex.hubNeighbours)), borderline)
+                    return (Array(hits.filter(\.1).map(\.0).prefix(ScopeIndex.hubNeighbours)), borderline)
                 }
             }
             let exact = try exactCosines(of: nearest.map(\.borderline), to: members.map { prepared[$0].cueEmbeddings[0] })

@@ -85,6 +85,7 @@ extension PlasticSynapses {
         arriving: (Int) -> [Int32], ring: UnsafeMutableBufferPointer<Scalar>, nextRow: Int
     ) -> Int {
         let plan = plan
+        let events = pre.reduce(0) { $0 + plan.synapseCount(of: Int($1)) }
         guard case let .pair(r) = rule, deferred != nil else {
             apply(pre: pre, post: post, modulator: modulator)
             synapses.weights.withUnsafeBufferPointer { w in
@@ -95,7 +96,7 @@ extension PlasticSynapses {
                     }
                 }
             }
-            return pre.reduce(0) { $0 + plan.synapseCount(of: Int($1)) }
+            return events
         }
         decay(&preTraces[0], r.tauPre)
         decay(&postTraces[0], r.tauPost)
@@ -143,7 +144,7 @@ extension PlasticSynapses {
             deferred.epochStart = t + 1
             self.deferred = deferred
         }
-        return pre.reduce(0) { $0 + plan.synapseCount(of: Int($1)) }
+        return events
     }
 
     /// Calls `body` with a ``PairKernel`` over these synapses' arrays and the deferred pathway.
