@@ -118,6 +118,8 @@ public enum SpikingBenchmark {
     ///   - network: The network.
     ///   - stdp: Whether the excitatory projection learns.
     ///   - repeats: Timed repeats (each builds a fresh network first, untimed).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func run<Scalar: KernelScalar>(
         _ network: Network, stdp: Bool, repeats: Int = 3, as: Scalar.Type
     ) throws -> Run {

@@ -15,6 +15,8 @@ extension SpikingNetwork {
     /// - Throws: `SpikingError.invalidParameter` for `steps` below 1, `.unknownPopulation` or
     ///   `.unknownVariable` for a bad probe.
     /// - Complexity: O(steps × (neurons + synapses of the spikes)) plus the rules' costs.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public mutating func run(
         steps: Int,
         record: [Probe] = [],
