@@ -38,7 +38,8 @@ internal struct DeliveryPlan<Scalar: KernelScalar>: Sendable {
             for d in byDelay.indices { byDelay[d].removeAll(keepingCapacity: true) }
             for k in rows { byDelay[synapses.delay(ofSynapse: k, from: i)].append(k) }
             for (d, members) in byDelay.enumerated() where !members.isEmpty {
-                runs += [Int32(targets.count), Int32(d)]
+                runs.append(Int32(targets.count))
+                runs.append(Int32(d))
                 for k in members {
                     targets.append(UInt32(synapses.isDense ? k - i * n : Int(synapses.columns[k])))
                     synapse.append(Int32(k))

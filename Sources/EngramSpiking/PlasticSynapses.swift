@@ -31,8 +31,8 @@ public struct PlasticSynapses<Scalar: KernelScalar>: Sendable {
     @usableFromInline internal let byPostPre: [Int32]
     /// The synapses grouped by presynaptic neuron and delay, for delivery in a network.
     @usableFromInline internal let plan: DeliveryPlan<Scalar>
-    /// Pair STDP's postsynaptic pathway, deferred while the synapses run in a network.
-    @usableFromInline internal var deferred: DeferredPairPathway<Scalar>?
+    /// Pair STDP's weights in plan order while the synapses run in a network.
+    @usableFromInline internal var inNetwork: PairSTDPInNetwork<Scalar>?
 
     /// Makes `synapses` plastic under `rule`, with every trace at 0.
     ///

@@ -74,7 +74,7 @@ public struct SpikingNetwork<Scalar: KernelScalar>: Sendable {
     @discardableResult
     public mutating func connect(_ pre: PopulationID, to post: PopulationID, plastic: PlasticSynapses<Scalar>) throws(SpikingError) -> ProjectionID {
         var plastic = plastic
-        plastic.joinNetwork(at: currentStep)
+        plastic.joinNetwork()
         return try add(Projection(pre: pre.index, post: post.index, fixed: nil, learner: plastic))
     }
 

@@ -13,6 +13,7 @@
 #include "CEngramActivations.h"
 #include "CEngramQuantizedGemm.h"
 #include "CEngramPrefetch.h"
+#include "CEngramPairSTDP.h"
 
 #ifdef __cplusplus
 extern "C" {
