@@ -66,6 +66,7 @@ internal struct DeliveryPlan<Scalar: KernelScalar>: Sendable {
 
     /// Neuron `i`'s run of delay `d`, or nil when it has no synapse of that delay (a binary
     /// search: a neuron's runs rise by delay).
+    @inline(__always)
     func run(of i: Int, delay d: Int) -> Int? {
         var range = runRange(of: i)
         while !range.isEmpty {

@@ -117,6 +117,7 @@ extension PlasticSynapses {
                 var next = fired.first.flatMap { plan.run(of: Int($0), delay: d) }
                 for f in fired.indices {
                     let run = next
+                    if f + 4 < fired.count { walk.prefetchRuns(of: Int(fired[f + 4])) }
                     next = f + 1 < fired.count ? plan.run(of: Int(fired[f + 1]), delay: d) : nil
                     if let next { walk.prefetch(plan.positions(ofRun: next)) }
                     guard let run else { continue }
@@ -139,6 +140,13 @@ private struct PairWalk<Scalar: KernelScalar> {
 
     /// The positions of presynaptic neuron `i`'s synapses (all its runs, contiguous).
     func positions(of i: Int) -> Range<Int> { Int(runs[2 * Int(firstRun[i])])..<Int(runs[2 * Int(firstRun[i + 1])]) }
+
+    /// Prefetches neuron `i`'s entries in `firstRun` and `runs`.
+    @inline(__always)
+    func prefetchRuns(of i: Int) {
+        engram_prefetch(firstRun.baseAddress.unsafelyUnwrapped + i)
+        engram_prefetch(runs.baseAddress.unsafelyUnwrapped + 2 * Int(firstRun[i]))
+    }
 
     /// Prefetches the targets and weights at `positions`.
     @inline(__always)
