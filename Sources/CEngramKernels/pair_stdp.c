@@ -6,9 +6,6 @@
 /// Swift's `min(max(v, lo), hi)`, operand order included (it decides which equal value wins).
 #define CLIP(v, lo, hi) ({ __typeof__(v) m_ = (lo) >= (v) ? (lo) : (v); (hi) < m_ ? (hi) : m_; })
 
-/// How many synapses ahead the scattered walk asks for its weights' cache lines.
-#define PREFETCH_AHEAD 32
-
 #define POTENTIATE_PORTABLE(T)                                                                    \
     for (ptrdiff_t k = 0; k < count; k++) {                                                       \
         T w = weights[k], a = post_trace[targets[k]];                                                    \
@@ -16,21 +13,16 @@
         weights[k] = CLIP(w + dw, lo, hi);                                                               \
     }
 
-/// The prefetching cursor runs PREFETCH_AHEAD synapses before the updating one, across neurons.
+/// While one neuron's synapses are updated, the cache lines of the next neuron's weights are
+/// asked for, in one tight loop, so that their scattered reads overlap.
 #define DEPRESS(T)                                                                                       \
-    ptrdiff_t ahead_spike = 0, ahead = fired_count > 0 ? column_start[fired[0]] : 0;                     \
-    for (int lead = 0; lead < PREFETCH_AHEAD && ahead_spike < fired_count; lead++) {                     \
-        while (ahead_spike < fired_count && ahead >= column_start[fired[ahead_spike] + 1]) {              \
-            if (++ahead_spike < fired_count) ahead = column_start[fired[ahead_spike]];                    \
-        }                                                                                                \
-        if (ahead_spike < fired_count) __builtin_prefetch(weights + positions[ahead++], 1, 3);           \
-    }                                                                                                    \
     for (ptrdiff_t f = 0; f < fired_count; f++) {                                                        \
-        for (ptrdiff_t k = column_start[fired[f]]; k < column_start[fired[f] + 1]; k++) {                 \
-            while (ahead_spike < fired_count && ahead >= column_start[fired[ahead_spike] + 1]) {          \
-                if (++ahead_spike < fired_count) ahead = column_start[fired[ahead_spike]];                \
+        if (f + 1 < fired_count) {                                                                       \
+            for (ptrdiff_t k = column_start[fired[f + 1]]; k < column_start[fired[f + 1] + 1]; k++) {     \
+                __builtin_prefetch(weights + positions[k], 1, 3);                                        \
             }                                                                                            \
-            if (ahead_spike < fired_count) __builtin_prefetch(weights + positions[ahead++], 1, 3);       \
+        }                                                                                                \
+        for (ptrdiff_t k = column_start[fired[f]]; k < column_start[fired[f] + 1]; k++) {                 \
             T *w = weights + positions[k];                                                               \
             T a = pre_trace[sources[k]];                                                                 \
             T dw = additive ? a : a * (hi - *w);                                                         \
