@@ -174,9 +174,25 @@ internal struct PopulationSlot<Scalar: KernelScalar>: Sendable {
             for i in 0..<n { input[i] = 0 }
         }
         fired.removeAll(keepingCapacity: true)
-        spikes.withUnsafeBufferPointer { spikes in
-            for i in 0..<n where spikes[i] != 0 { fired.append(Int32(i)) }
+        spikes.withUnsafeBufferPointer { spikes in Self.appendNonZero(spikes, to: &fired) }
+    }
+
+    /// Appends the index of every non-zero value to `indices`, skipping eight values at a time
+    /// when all their bits are clear (most neurons are silent at any step).
+    @inline(__always)
+    static func appendNonZero(_ values: UnsafeBufferPointer<Scalar>, to indices: inout [Int32]) {
+        guard let base = values.baseAddress else { return }
+        let raw = UnsafeRawPointer(base), blockBytes = 8 * MemoryLayout<Scalar>.stride
+        var i = 0
+        while i + 8 <= values.count {
+            var bits: UInt64 = 0
+            for word in 0..<(blockBytes / 8) { bits |= raw.loadUnaligned(fromByteOffset: i * MemoryLayout<Scalar>.stride + 8 * word, as: UInt64.self) }
+            if bits != 0 {
+                for k in i..<(i + 8) where values[k] != 0 { indices.append(Int32(k)) }
+            }
+            i += 8
         }
+        for k in i..<values.count where values[k] != 0 { indices.append(Int32(k)) }
     }
 }
 
