@@ -117,7 +117,7 @@ let package = Package(
         .testTarget(name: "EngramKernelsTests", dependencies: ["EngramKernels"]),
         .testTarget(
             name: "EngramSpikingTests",
-            dependencies: ["EngramSpiking"],
+            dependencies: ["EngramSpiking", "CEngramKernels"],
             resources: [
                 .copy("Resources/snntorch-leaky.json"),
                 .copy("Resources/brian2-neurons.json"),

@@ -85,6 +85,13 @@ void engram_pair_potentiate_f32(const uint32_t *targets, float *weights, ptrdiff
     POTENTIATE_PORTABLE(float)
 }
 
+void engram_pair_potentiate_portable_f32(const uint32_t *targets, float *weights, ptrdiff_t count, const float *post_trace,
+                                         engram_pair_bounds bounds) {
+    const float lo = (float)bounds.w_min, hi = (float)bounds.w_max;
+    const int additive = bounds.additive;
+    POTENTIATE_PORTABLE(float)
+}
+
 void engram_pair_potentiate_f64(const uint32_t *targets, double *weights, ptrdiff_t count, const double *post_trace,
                                 engram_pair_bounds bounds) {
     const double lo = bounds.w_min, hi = bounds.w_max;
@@ -95,6 +102,13 @@ void engram_pair_potentiate_f64(const uint32_t *targets, double *weights, ptrdif
         return;
     }
 #endif
+    POTENTIATE_PORTABLE(double)
+}
+
+void engram_pair_potentiate_portable_f64(const uint32_t *targets, double *weights, ptrdiff_t count, const double *post_trace,
+                                         engram_pair_bounds bounds) {
+    const double lo = bounds.w_min, hi = bounds.w_max;
+    const int additive = bounds.additive;
     POTENTIATE_PORTABLE(double)
 }
 

@@ -30,6 +30,13 @@ void engram_pair_potentiate_f32(const uint32_t *targets, float *weights, ptrdiff
 void engram_pair_potentiate_f64(const uint32_t *targets, double *weights, ptrdiff_t count, const double *post_trace,
                                 engram_pair_bounds bounds);
 
+/// The portable loops of the two above, which they run without AVX-512 (and off x86-64); public so
+/// that tests check them on every machine.
+void engram_pair_potentiate_portable_f32(const uint32_t *targets, float *weights, ptrdiff_t count, const float *post_trace,
+                                         engram_pair_bounds bounds);
+void engram_pair_potentiate_portable_f64(const uint32_t *targets, double *weights, ptrdiff_t count, const double *post_trace,
+                                         engram_pair_bounds bounds);
+
 /// The postsynaptic update of the synapses onto each neuron of `fired` (`fired_count` neurons):
 /// for k in `column_start[j] ..< column_start[j + 1]`, `w = weights[positions[k]]` becomes
 /// `clip(w + a)` (additive) or `clip(w + a · (w_max − w))` (multiplicative), with
