@@ -40,8 +40,9 @@ public enum STDPFeaturesExperiment {
 
     /// Runs the experiment on `dataset` (rates in [0, 1], e.g. pixels / 16).
     ///
-    /// - Throws: `SpikingError` for a bad layer configuration or a feature count that differs
-    ///   from the layer's inputs; `FewShotError` when the novel classes cannot fill the episodes.
+    /// - Throws: `SpikingError` for a bad layer configuration, a feature count that differs from
+    ///   the layer's inputs or base classes the data set lacks; `FewShotError` when the novel
+    ///   classes cannot fill the episodes.
     public static func run(_ dataset: LabelledDataset, _ settings: Settings, progress: (String) -> Void = { _ in }) throws -> Result {
         var configuration = settings.layer
         configuration.inputs = dataset.featureCount
@@ -49,6 +50,10 @@ public enum STDPFeaturesExperiment {
         var generator = SeededGenerator(seed: settings.seed &+ 1)
         let base = (0..<dataset.count).filter { settings.baseClasses.contains(dataset.labels[$0]) }
         let novel = (0..<dataset.count).filter { !settings.baseClasses.contains(dataset.labels[$0]) }
+        guard !base.isEmpty else {
+            throw SpikingError.invalidParameter(
+                name: "baseClasses", requirement: "must name classes of the data set (its labels are \(Set(dataset.labels).sorted()))")
+        }
         let clock = ContinuousClock()
         let start = clock.now
         var spikes = 0.0

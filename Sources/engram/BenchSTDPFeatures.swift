@@ -24,10 +24,19 @@ struct BenchSTDPFeatures: ParsableCommand {
     @Option(help: "Passes over the base classes.") var epochs = 1
     @Option(help: "Episodes per shot.") var episodes = 600
     @Option(help: "Seed of the layer, the input spikes and the episodes.") var seed: UInt64 = 0
+    @Option(help: "The base classes the layer learns from (comma-separated); the others are the novel ones.") var base = "0,1,2,3,4"
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     func validate() throws {
         guard neurons > 0, epochs > 0, episodes > 0 else { throw ValidationError("--neurons, --epochs and --episodes must be positive") }
+        guard baseClasses.count == base.split(separator: ",", omittingEmptySubsequences: false).count, !baseClasses.isEmpty else {
+            throw ValidationError("--base must list class labels separated by commas, got \"\(base)\"")
+        }
+    }
+
+    /// The labels of `--base`; fewer than its items when one is not an integer.
+    private var baseClasses: [Int] {
+        base.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
     }
 
     func run() throws {
@@ -36,6 +45,7 @@ struct BenchSTDPFeatures: ParsableCommand {
         settings.epochs = epochs
         settings.episodes = episodes
         settings.seed = seed
+        settings.baseClasses = Set(baseClasses)
         let result: STDPFeaturesExperiment.Result
         do {
             let dataset = try LabelledCSV.load(path: data, scale: 1.0 / 16)
