@@ -6,7 +6,7 @@
 /// Swift's `min(max(v, lo), hi)`, operand order included (it decides which equal value wins).
 #define CLIP(v, lo, hi) ({ __typeof__(v) m_ = (lo) >= (v) ? (lo) : (v); (hi) < m_ ? (hi) : m_; })
 
-#define POTENTIATE_PORTABLE(T)                                                                    \
+#define PRE_UPDATE_PORTABLE(T)                                                                    \
     for (ptrdiff_t k = 0; k < count; k++) {                                                       \
         T w = weights[k], a = post_trace[targets[k]];                                                    \
         T dw = additive ? a : a * w;                                                                     \
@@ -15,7 +15,7 @@
 
 /// While one neuron's synapses are updated, the cache lines of the next neuron's weights are
 /// asked for, in one tight loop, so that their scattered reads overlap.
-#define DEPRESS(T)                                                                                       \
+#define POST_UPDATE(T)                                                                                       \
     for (ptrdiff_t f = 0; f < fired_count; f++) {                                                        \
         if (f + 1 < fired_count) {                                                                       \
             for (ptrdiff_t k = column_start[fired[f + 1]]; k < column_start[fired[f + 1] + 1]; k++) {     \
@@ -44,7 +44,7 @@ __attribute__((constructor)) static void engram_detect_avx512(void) {
 
 /// Sixteen synapses at a time, the last chunk masked; `_mm512_min_ps(hi, _mm512_max_ps(v, lo))`
 /// picks between equal values as CLIP does.
-AVX512 static void potentiate_f32_avx512(const uint32_t *targets, float *weights, ptrdiff_t count, const float *post_trace,
+AVX512 static void pre_update_f32_avx512(const uint32_t *targets, float *weights, ptrdiff_t count, const float *post_trace,
                                          float lo, float hi, int additive) {
     const __m512 vlo = _mm512_set1_ps(lo), vhi = _mm512_set1_ps(hi);
     for (ptrdiff_t k = 0; k < count; k += 16) {
@@ -57,8 +57,8 @@ AVX512 static void potentiate_f32_avx512(const uint32_t *targets, float *weights
     }
 }
 
-/// As potentiate_f32_avx512, eight float64 synapses at a time.
-AVX512 static void potentiate_f64_avx512(const uint32_t *targets, double *weights, ptrdiff_t count, const double *post_trace,
+/// As pre_update_f32_avx512, eight float64 synapses at a time.
+AVX512 static void pre_update_f64_avx512(const uint32_t *targets, double *weights, ptrdiff_t count, const double *post_trace,
                                          double lo, double hi, int additive) {
     const __m512d vlo = _mm512_set1_pd(lo), vhi = _mm512_set1_pd(hi);
     for (ptrdiff_t k = 0; k < count; k += 8) {
@@ -72,58 +72,58 @@ AVX512 static void potentiate_f64_avx512(const uint32_t *targets, double *weight
 }
 #endif
 
-void engram_pair_potentiate_f32(const uint32_t *targets, float *weights, ptrdiff_t count, const float *post_trace,
+void engram_pair_pre_update_f32(const uint32_t *targets, float *weights, ptrdiff_t count, const float *post_trace,
                                 engram_pair_bounds bounds) {
     const float lo = (float)bounds.w_min, hi = (float)bounds.w_max;
     const int additive = bounds.additive;
 #if defined(__x86_64__)
     if (engram_avx512_available) {
-        potentiate_f32_avx512(targets, weights, count, post_trace, lo, hi, additive);
+        pre_update_f32_avx512(targets, weights, count, post_trace, lo, hi, additive);
         return;
     }
 #endif
-    POTENTIATE_PORTABLE(float)
+    PRE_UPDATE_PORTABLE(float)
 }
 
-void engram_pair_potentiate_portable_f32(const uint32_t *targets, float *weights, ptrdiff_t count, const float *post_trace,
+void engram_pair_pre_update_portable_f32(const uint32_t *targets, float *weights, ptrdiff_t count, const float *post_trace,
                                          engram_pair_bounds bounds) {
     const float lo = (float)bounds.w_min, hi = (float)bounds.w_max;
     const int additive = bounds.additive;
-    POTENTIATE_PORTABLE(float)
+    PRE_UPDATE_PORTABLE(float)
 }
 
-void engram_pair_potentiate_f64(const uint32_t *targets, double *weights, ptrdiff_t count, const double *post_trace,
+void engram_pair_pre_update_f64(const uint32_t *targets, double *weights, ptrdiff_t count, const double *post_trace,
                                 engram_pair_bounds bounds) {
     const double lo = bounds.w_min, hi = bounds.w_max;
     const int additive = bounds.additive;
 #if defined(__x86_64__)
     if (engram_avx512_available) {
-        potentiate_f64_avx512(targets, weights, count, post_trace, lo, hi, additive);
+        pre_update_f64_avx512(targets, weights, count, post_trace, lo, hi, additive);
         return;
     }
 #endif
-    POTENTIATE_PORTABLE(double)
+    PRE_UPDATE_PORTABLE(double)
 }
 
-void engram_pair_potentiate_portable_f64(const uint32_t *targets, double *weights, ptrdiff_t count, const double *post_trace,
+void engram_pair_pre_update_portable_f64(const uint32_t *targets, double *weights, ptrdiff_t count, const double *post_trace,
                                          engram_pair_bounds bounds) {
     const double lo = bounds.w_min, hi = bounds.w_max;
     const int additive = bounds.additive;
-    POTENTIATE_PORTABLE(double)
+    PRE_UPDATE_PORTABLE(double)
 }
 
-void engram_pair_depress_f32(const int32_t *fired, ptrdiff_t fired_count, const ptrdiff_t *column_start,
+void engram_pair_post_update_f32(const int32_t *fired, ptrdiff_t fired_count, const ptrdiff_t *column_start,
                              const int32_t *positions, const int32_t *sources, float *weights, const float *pre_trace,
                              engram_pair_bounds bounds) {
     const float lo = (float)bounds.w_min, hi = (float)bounds.w_max;
     const int additive = bounds.additive;
-    DEPRESS(float)
+    POST_UPDATE(float)
 }
 
-void engram_pair_depress_f64(const int32_t *fired, ptrdiff_t fired_count, const ptrdiff_t *column_start,
+void engram_pair_post_update_f64(const int32_t *fired, ptrdiff_t fired_count, const ptrdiff_t *column_start,
                              const int32_t *positions, const int32_t *sources, double *weights, const double *pre_trace,
                              engram_pair_bounds bounds) {
     const double lo = bounds.w_min, hi = bounds.w_max;
     const int additive = bounds.additive;
-    DEPRESS(double)
+    POST_UPDATE(double)
 }

@@ -50,9 +50,11 @@ public enum STDPFeaturesExperiment {
         var generator = SeededGenerator(seed: settings.seed &+ 1)
         let base = (0..<dataset.count).filter { settings.baseClasses.contains(dataset.labels[$0]) }
         let novel = (0..<dataset.count).filter { !settings.baseClasses.contains(dataset.labels[$0]) }
-        guard !base.isEmpty else {
+        let classes = Set(dataset.labels)
+        guard !settings.baseClasses.isEmpty, settings.baseClasses.isSubset(of: classes) else {
             throw SpikingError.invalidParameter(
-                name: "baseClasses", requirement: "must name classes of the data set (its labels are \(Set(dataset.labels).sorted()))")
+                name: "baseClasses",
+                requirement: "must be classes of the data set (its labels are \(classes.sorted())), got \(settings.baseClasses.sorted())")
         }
         let clock = ContinuousClock()
         let start = clock.now

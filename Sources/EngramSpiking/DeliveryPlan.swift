@@ -52,9 +52,6 @@ internal struct DeliveryPlan<Scalar: KernelScalar>: Sendable {
         weights = copyWeights ? synapse.map { synapses.weights[Int($0)] } : []
     }
 
-    /// The number of runs.
-    var runCount: Int { firstRun.last.map(Int.init) ?? 0 }
-
     /// The runs of presynaptic neuron `i`.
     func runRange(of i: Int) -> Range<Int> { Int(firstRun[i])..<Int(firstRun[i + 1]) }
 

@@ -41,10 +41,10 @@ internal struct PairSTDPInNetwork<Scalar: KernelScalar>: Sendable {
 }
 
 extension PlasticSynapses {
-    /// Prepares these synapses for a network: pair STDP moves its weights into plan order (see
-    /// ``PairSTDPInNetwork``); the other rules stay as they are.
+    /// Prepares these synapses for a network: pair STDP in Float or Double moves its weights into
+    /// plan order (see ``PairSTDPInNetwork``); the other rules and scalar types stay as they are.
     mutating func joinNetwork() {
-        guard case .pair = rule else { return }
+        guard case .pair = rule, Scalar.self == Float.self || Scalar.self == Double.self else { return }
         inNetwork = PairSTDPInNetwork(synapses, plan: plan)
     }
 
@@ -105,11 +105,11 @@ extension PlasticSynapses {
                 if f + 2 < pre.count { walk.prefetch(walk.positions(of: Int(pre[f + 2]))) }
                 let i = Int(pre[f])
                 preTrace[i] += r.aPre
-                walk.potentiate(walk.positions(of: i), with: UnsafeBufferPointer(postTrace))
+                walk.updateOnPresynapticSpike(walk.positions(of: i), with: UnsafeBufferPointer(postTrace))
             }
             // Postsynaptic spikes: apost += Apost, then w += apre on every synapse onto the neuron.
             for j in post { postTrace[Int(j)] += r.aPost }
-            walk.depress(onto: post, columnStart: columnStart, positions: columnPosition, sources: columnSource,
+            walk.updateOnPostsynapticSpikes(onto: post, columnStart: columnStart, positions: columnPosition, sources: columnSource,
                          with: UnsafeBufferPointer(preTrace))
             // Arrivals at step t + 1 carry the weights as they are after step t.
             for d in 1...maxDelay {
@@ -156,21 +156,21 @@ private struct PairWalk<Scalar: KernelScalar> {
     }
 
     /// The presynaptic update of the synapses at `positions` with the postsynaptic traces.
-    func potentiate(_ positions: Range<Int>, with postTrace: UnsafeBufferPointer<Scalar>) {
+    func updateOnPresynapticSpike(_ positions: Range<Int>, with postTrace: UnsafeBufferPointer<Scalar>) {
         let (targets, count) = (targets.baseAddress.unsafelyUnwrapped + positions.lowerBound, positions.count)
         let weights = UnsafeMutableRawPointer(weights.baseAddress.unsafelyUnwrapped + positions.lowerBound)
         let trace = UnsafeRawPointer(postTrace.baseAddress.unsafelyUnwrapped)
         if Scalar.self == Float.self {
-            engram_pair_potentiate_f32(targets, weights.assumingMemoryBound(to: Float.self), count, trace.assumingMemoryBound(to: Float.self), bounds)
+            engram_pair_pre_update_f32(targets, weights.assumingMemoryBound(to: Float.self), count, trace.assumingMemoryBound(to: Float.self), bounds)
         } else {
             precondition(Scalar.self == Double.self, "PairWalk: pair STDP in a network runs in Float or Double")
-            engram_pair_potentiate_f64(targets, weights.assumingMemoryBound(to: Double.self), count, trace.assumingMemoryBound(to: Double.self), bounds)
+            engram_pair_pre_update_f64(targets, weights.assumingMemoryBound(to: Double.self), count, trace.assumingMemoryBound(to: Double.self), bounds)
         }
     }
 
     /// The postsynaptic update of the synapses onto the neurons `fired` (see ``PairSTDPInNetwork``
     /// for the columns) with the presynaptic traces.
-    func depress(
+    func updateOnPostsynapticSpikes(
         onto fired: UnsafeBufferPointer<Int32>, columnStart: [Int], positions: [Int32], sources: [Int32],
         with preTrace: UnsafeBufferPointer<Scalar>
     ) {
@@ -182,12 +182,12 @@ private struct PairWalk<Scalar: KernelScalar> {
                     let weights = UnsafeMutableRawPointer(weights.baseAddress.unsafelyUnwrapped)
                     let trace = UnsafeRawPointer(preTrace.baseAddress.unsafelyUnwrapped)
                     if Scalar.self == Float.self {
-                        engram_pair_depress_f32(
+                        engram_pair_post_update_f32(
                             spikes, fired.count, start, at, from, weights.assumingMemoryBound(to: Float.self),
                             trace.assumingMemoryBound(to: Float.self), bounds)
                     } else {
                         precondition(Scalar.self == Double.self, "PairWalk: pair STDP in a network runs in Float or Double")
-                        engram_pair_depress_f64(
+                        engram_pair_post_update_f64(
                             spikes, fired.count, start, at, from, weights.assumingMemoryBound(to: Double.self),
                             trace.assumingMemoryBound(to: Double.self), bounds)
                     }

@@ -12,8 +12,9 @@ struct BenchSTDPFeatures: ParsableCommand {
         abstract: "Unsupervised competitive STDP features (Diehl & Cook) for few-shot learning of novel classes, against raw pixels.",
         discussion: """
             A CompetitiveLayer (homeostatic LIF neurons, lateral inhibition, multiplicative pair \
-            STDP, weight normalisation) learns from the base classes 0-4 of --data without labels; \
-            the novel classes 5-9 are then described by the layer's spike counts, and the few-shot \
+            STDP, weight normalisation) learns from the base classes of --data (--base, 0-4 by \
+            default) without labels; the other (novel) classes are then described by the layer's \
+            spike counts, and the few-shot \
             learners run 5-way 1-shot and 5-shot episodes on those features and on the raw pixels \
             (same episodes). Mean accuracy ± 95% interval.
             """

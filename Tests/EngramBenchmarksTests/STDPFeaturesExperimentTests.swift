@@ -45,12 +45,14 @@ struct STDPFeaturesExperimentTests {
 
     @Test("base classes the data set lacks are an error that lists its labels")
     func unknownBaseClasses() throws {
-        var settings = Self.smallSettings
-        settings.baseClasses = [42]
-        #expect {
-            try STDPFeaturesExperiment.run(Self.dataset(), settings)
-        } throws: { error in
-            String(describing: error).contains("baseClasses") && String(describing: error).contains("[0, 1, 2")
+        for classes: Set<Int> in [[42], [0, 42], []] {
+            var settings = Self.smallSettings
+            settings.baseClasses = classes
+            #expect {
+                try STDPFeaturesExperiment.run(Self.dataset(), settings)
+            } throws: { error in
+                String(describing: error).contains("baseClasses") && String(describing: error).contains("[0, 1, 2")
+            }
         }
     }
 }

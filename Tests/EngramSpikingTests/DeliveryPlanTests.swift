@@ -77,7 +77,7 @@ struct DeliveryPlanTests {
         let rule = try PairSTDP<Scalar>(tauPre: 15, tauPost: 25, aPre: 0.01, aPost: -0.011, wMin: -0.05, wMax: 0.2, bounds: bounds)
         let neuron = try LeakyNeuron<Scalar>(beta: 0.9, threshold: 1, resetMechanism: .zero)
         var generator = SeededGenerator(seed: 23)
-        // The first neurons are held below threshold: their synapses only ever depress.
+        // The first neurons are held below threshold: the walks must leave their synapses alone.
         let current = (0..<n).map { i in i < 6 ? -10 : Scalar(0.05 + 0.1 * generator.nextUnitDouble()) }
 
         var net = SpikingNetwork<Scalar>()

@@ -25,14 +25,14 @@ struct PairSTDPKernelTests {
     static func bytes<Scalar: KernelScalar>(_ values: [Scalar]) -> [UInt8] { values.withUnsafeBytes { Array($0) } }
 
     @Test("the presynaptic walk, float32 and float64, dispatching and portable", arguments: [true, false])
-    func potentiate(additive: Bool) {
+    func presynapticUpdate(additive: Bool) {
         let bounds = engram_pair_bounds(w_min: Self.lo, w_max: Self.hi, additive: additive ? 1 : 0)
         let (targets, weights32, traces32) = Self.data(Float.self, seed: 3)
         let expected32 = weights32.indices.map { k in
             let (w, a) = (weights32[k], traces32[Int(targets[k])])
             return Self.clip(w + (additive ? a : a * w))
         }
-        for walk in [engram_pair_potentiate_f32, engram_pair_potentiate_portable_f32] {
+        for walk in [engram_pair_pre_update_f32, engram_pair_pre_update_portable_f32] {
             var w = weights32
             walk(targets, &w, w.count, traces32, bounds)
             #expect(Self.bytes(w) == Self.bytes(expected32))
@@ -42,7 +42,7 @@ struct PairSTDPKernelTests {
             let (w, a) = (weights64[k], traces64[Int(targets[k])])
             return Self.clip(w + (additive ? a : a * w))
         }
-        for walk in [engram_pair_potentiate_f64, engram_pair_potentiate_portable_f64] {
+        for walk in [engram_pair_pre_update_f64, engram_pair_pre_update_portable_f64] {
             var w = weights64
             walk(targets, &w, w.count, traces64, bounds)
             #expect(Self.bytes(w) == Self.bytes(expected64))
@@ -51,7 +51,7 @@ struct PairSTDPKernelTests {
     }
 
     @Test("the postsynaptic walk over the columns of the neurons that fired", arguments: [true, false])
-    func depress(additive: Bool) {
+    func postsynapticUpdate(additive: Bool) {
         let bounds = engram_pair_bounds(w_min: Self.lo, w_max: Self.hi, additive: additive ? 1 : 0)
         // Three postsynaptic neurons with 5, 0 and 12 synapses at distinct positions of 37.
         let columnStart = [0, 5, 5, 17]
@@ -68,7 +68,7 @@ struct PairSTDPKernelTests {
             }
         }
         var w = weights
-        engram_pair_depress_f32(fired, fired.count, columnStart, positions, sources, &w, traces, bounds)
+        engram_pair_post_update_f32(fired, fired.count, columnStart, positions, sources, &w, traces, bounds)
         #expect(Self.bytes(w) == Self.bytes(expected))
         #expect(w != weights, "the walk must change weights")
 
@@ -81,7 +81,7 @@ struct PairSTDPKernelTests {
             }
         }
         var w64 = weights64
-        engram_pair_depress_f64(fired, fired.count, columnStart, positions, sources, &w64, traces64, bounds)
+        engram_pair_post_update_f64(fired, fired.count, columnStart, positions, sources, &w64, traces64, bounds)
         #expect(Self.bytes(w64) == Self.bytes(expected64))
     }
 }
