@@ -74,15 +74,13 @@ AVX512 static void pre_update_f64_avx512(const uint32_t *targets, double *weight
 
 void engram_pair_pre_update_f32(const uint32_t *targets, float *weights, ptrdiff_t count, const float *post_trace,
                                 engram_pair_bounds bounds) {
-    const float lo = (float)bounds.w_min, hi = (float)bounds.w_max;
-    const int additive = bounds.additive;
 #if defined(__x86_64__)
     if (engram_avx512_available) {
-        pre_update_f32_avx512(targets, weights, count, post_trace, lo, hi, additive);
+        pre_update_f32_avx512(targets, weights, count, post_trace, (float)bounds.w_min, (float)bounds.w_max, bounds.additive);
         return;
     }
 #endif
-    PRE_UPDATE_PORTABLE(float)
+    engram_pair_pre_update_portable_f32(targets, weights, count, post_trace, bounds);
 }
 
 void engram_pair_pre_update_portable_f32(const uint32_t *targets, float *weights, ptrdiff_t count, const float *post_trace,
@@ -94,15 +92,13 @@ void engram_pair_pre_update_portable_f32(const uint32_t *targets, float *weights
 
 void engram_pair_pre_update_f64(const uint32_t *targets, double *weights, ptrdiff_t count, const double *post_trace,
                                 engram_pair_bounds bounds) {
-    const double lo = bounds.w_min, hi = bounds.w_max;
-    const int additive = bounds.additive;
 #if defined(__x86_64__)
     if (engram_avx512_available) {
-        pre_update_f64_avx512(targets, weights, count, post_trace, lo, hi, additive);
+        pre_update_f64_avx512(targets, weights, count, post_trace, bounds.w_min, bounds.w_max, bounds.additive);
         return;
     }
 #endif
-    PRE_UPDATE_PORTABLE(double)
+    engram_pair_pre_update_portable_f64(targets, weights, count, post_trace, bounds);
 }
 
 void engram_pair_pre_update_portable_f64(const uint32_t *targets, double *weights, ptrdiff_t count, const double *post_trace,

@@ -13,30 +13,15 @@ internal struct PairSTDPInNetwork<Scalar: KernelScalar>: Sendable {
     /// The weights in the order of the delivery plan's positions (the synapses' own weights are
     /// stale while these live).
     var weights: [Scalar]
-    /// The synapses onto postsynaptic neuron j: `columnStart[j] ..< columnStart[j + 1]` index
-    /// `columnPosition` (their plan positions) and `columnSource` (their presynaptic neurons).
-    let columnStart: [Int]
+    /// The plan position of each entry of ``PlasticSynapses``' column index `byPost`, so that a
+    /// postsynaptic spike finds the weights of the synapses onto its neuron.
     let columnPosition: [Int32]
-    let columnSource: [Int32]
 
-    init(_ synapses: Synapses<Scalar>, plan: DeliveryPlan<Scalar>) {
-        let n = synapses.postCount
+    init(_ synapses: Synapses<Scalar>, plan: DeliveryPlan<Scalar>, byPost: [Int32]) {
         weights = plan.synapse.map { synapses.weights[Int($0)] }
-        var start = [Int](repeating: 0, count: n + 1)
-        for j in plan.targets { start[Int(j) + 1] += 1 }
-        for j in 0..<n { start[j + 1] += start[j] }
-        var next = start
-        var position = [Int32](repeating: 0, count: plan.targets.count), source = position
-        for i in 0..<synapses.preCount {
-            for run in plan.runRange(of: i) {
-                for p in plan.positions(ofRun: run) {
-                    let j = Int(plan.targets[p])
-                    (position[next[j]], source[next[j]]) = (Int32(p), Int32(i))
-                    next[j] += 1
-                }
-            }
-        }
-        (columnStart, columnPosition, columnSource) = (start, position, source)
+        var positionOfSynapse = [Int32](repeating: 0, count: plan.synapse.count)
+        for (p, k) in plan.synapse.enumerated() { positionOfSynapse[Int(k)] = Int32(p) }
+        columnPosition = byPost.map { positionOfSynapse[Int($0)] }
     }
 }
 
@@ -45,7 +30,7 @@ extension PlasticSynapses {
     /// plan order (see ``PairSTDPInNetwork``); the other rules and scalar types stay as they are.
     mutating func joinNetwork() {
         guard case .pair = rule, Scalar.self == Float.self || Scalar.self == Double.self else { return }
-        inNetwork = PairSTDPInNetwork(synapses, plan: plan)
+        inNetwork = PairSTDPInNetwork(synapses, plan: plan, byPost: byPost)
     }
 
     /// These synapses with their current weights.
@@ -91,7 +76,7 @@ extension PlasticSynapses {
         defer { inNetwork = state }
         decay(&preTraces[0], r.tauPre)
         decay(&postTraces[0], r.tauPost)
-        let (columnStart, columnPosition, columnSource) = (state.columnStart, state.columnPosition, state.columnSource)
+        let (columnStart, columnPosition, columnSource) = (byPostStart, state.columnPosition, byPostPre)
         let bounds = engram_pair_bounds(w_min: Double(r.wMin), w_max: Double(r.wMax), additive: r.bounds == .additive ? 1 : 0)
         plan.firstRun.withUnsafeBufferPointer { firstRun in
         plan.runs.withUnsafeBufferPointer { runs in
