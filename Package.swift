@@ -114,7 +114,7 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "EngramKernelsTests", dependencies: ["EngramKernels"]),
+        .testTarget(name: "EngramKernelsTests", dependencies: ["EngramKernels", "CEngramKernels"]),
         .testTarget(
             name: "EngramSpikingTests",
             dependencies: ["EngramSpiking", "CEngramKernels"],

@@ -14,6 +14,8 @@
 #include "CEngramQuantizedGemm.h"
 #include "CEngramPrefetch.h"
 #include "CEngramPairSTDP.h"
+#include "CEngramAttention.h"
+#include "CEngramLayerNorm.h"
 
 #ifdef __cplusplus
 extern "C" {

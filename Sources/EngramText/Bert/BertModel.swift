@@ -95,29 +95,13 @@ struct BertModel: Sendable {
     private func attention(_ qkv: [Float], starts: [Int], into context: inout [Float]) {
         let h = configuration.hiddenSize, d = configuration.headSize, stride = 3 * h
         let scale = 1 / Float(d).squareRoot()
-        let longest = zip(starts.dropFirst(), starts).map { $0 - $1 }.max() ?? 0
-        var scores = [Float](repeating: 0, count: longest)
+        var scratch: [Float] = []
         qkv.withUnsafeBufferPointer { qkv in
             context.withUnsafeMutableBufferPointer { context in
-                scores.withUnsafeMutableBufferPointer { scoresBuffer in
-                    for (start, end) in zip(starts, starts.dropFirst()) {
-                        let length = end - start
-                        let scores = UnsafeMutableBufferPointer(rebasing: scoresBuffer[0..<length])
-                        for head in 0..<configuration.headCount {
-                            func slice(_ token: Int, _ part: Int) -> UnsafeBufferPointer<Float> {
-                                let offset = token * stride + part * h + head * d
-                                return UnsafeBufferPointer(rebasing: qkv[offset..<offset + d])
-                            }
-                            for i in start..<end {
-                                let query = slice(i, 0)
-                                for j in start..<end { scores[j - start] = Kernels.dot(query, slice(j, 1)) * scale }
-                                Kernels.softmax(scores)
-                                let out = UnsafeMutableBufferPointer(rebasing: context[i * h + head * d..<i * h + head * d + d])
-                                out.update(repeating: 0)
-                                for j in start..<end { Kernels.axpy(scores[j - start], slice(j, 2), out) }
-                            }
-                        }
-                    }
+                for (start, end) in zip(starts, starts.dropFirst()) {
+                    Kernels.attention(UnsafeBufferPointer(rebasing: qkv[start * stride..<end * stride]), length: end - start,
+                                      heads: configuration.headCount, headSize: d, scale: scale,
+                                      into: UnsafeMutableBufferPointer(rebasing: context[start * h..<end * h]), scratch: &scratch)
                 }
             }
         }
@@ -169,26 +153,19 @@ struct BertModel: Sendable {
     private static func addAndNorm(_ hidden: inout [Float], _ residual: [Float], width: Int, _ norm: BertWeights.LayerNorm, epsilon: Float) {
         hidden.withUnsafeMutableBufferPointer { hidden in
             residual.withUnsafeBufferPointer { residual in
-                Kernels.axpy(1, residual, hidden)
+                layerNorm(hidden, residual: residual, width: width, norm, epsilon: epsilon)
             }
-            layerNorm(hidden, width: width, norm, epsilon: epsilon)
         }
     }
 
-    /// LayerNorm of every `width`-wide row: `(x − mean) / √(var + ε) · γ + β` with the biased variance.
-    private static func layerNorm(_ rows: UnsafeMutableBufferPointer<Float>, width: Int, _ norm: BertWeights.LayerNorm, epsilon: Float) {
+    /// LayerNorm of every `width`-wide row (after adding `residual`, when given).
+    private static func layerNorm(
+        _ rows: UnsafeMutableBufferPointer<Float>, residual: UnsafeBufferPointer<Float>? = nil, width: Int,
+        _ norm: BertWeights.LayerNorm, epsilon: Float
+    ) {
         norm.gamma.withUnsafeBufferPointer { gamma in
             norm.beta.withUnsafeBufferPointer { beta in
-                for start in stride(from: 0, to: rows.count, by: width) {
-                    let row = UnsafeMutableBufferPointer(rebasing: rows[start..<start + width])
-                    var sum: Float = 0
-                    for x in row { sum += x }
-                    let mean = sum / Float(width)
-                    var squares: Float = 0
-                    for x in row { squares += (x - mean) * (x - mean) }
-                    let inverse = 1 / (squares / Float(width) + epsilon).squareRoot()
-                    for i in 0..<width { row[i] = (row[i] - mean) * inverse * gamma[i] + beta[i] }
-                }
+                Kernels.addLayerNorm(rows, residual: residual, width: width, gamma: gamma, beta: beta, epsilon: epsilon)
             }
         }
     }

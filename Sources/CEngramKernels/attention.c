@@ -1,0 +1,165 @@
+#include "CEngramAttention.h"
+#include "CEngramKernels.h"
+#include <float.h>
+#include <math.h>
+
+static ptrdiff_t padded_length(ptrdiff_t length) { return (length + 7) / 8 * 8; }
+
+ptrdiff_t engram_attention_scratch_count(ptrdiff_t length, ptrdiff_t head_size) {
+    return (head_size + 1) * padded_length(length);
+}
+
+void engram_attention_portable(const float *qkv, ptrdiff_t length, ptrdiff_t heads, ptrdiff_t head_size, float scale,
+                               float *context, float *scratch) {
+    const ptrdiff_t h = heads * head_size, stride = 3 * h;
+    float *scores = scratch;
+    for (ptrdiff_t head = 0; head < heads; head++) {
+        const float *queries = qkv + head * head_size, *keys = queries + h, *values = keys + h;
+        for (ptrdiff_t i = 0; i < length; i++) {
+            const float *q = queries + i * stride;
+            float maximum = -INFINITY;
+            for (ptrdiff_t j = 0; j < length; j++) {
+                const float *k = keys + j * stride;
+                float dot = 0;
+                for (ptrdiff_t c = 0; c < head_size; c++) dot += q[c] * k[c];
+                scores[j] = dot * scale;
+                if (scores[j] > maximum) maximum = scores[j];
+            }
+            float total = 0;
+            for (ptrdiff_t j = 0; j < length; j++) {
+                scores[j] = expf(scores[j] - maximum);
+                total += scores[j];
+            }
+            float *out = context + i * h + head * head_size;
+            for (ptrdiff_t c = 0; c < head_size; c++) out[c] = 0;
+            for (ptrdiff_t j = 0; j < length; j++) {
+                const float *v = values + j * stride;
+                for (ptrdiff_t c = 0; c < head_size; c++) out[c] += scores[j] * v[c];
+            }
+            const float inverse = 1 / total;
+            for (ptrdiff_t c = 0; c < head_size; c++) out[c] *= inverse;
+        }
+    }
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define AVX2_FMA __attribute__((target("avx2,fma")))
+
+/// exp(x) for x ≤ 0 as in Cephes' expf: x = n·ln 2 + r with |r| ≤ ln2/2, a degree-6 polynomial for
+/// e^r, and 2ⁿ built in the exponent bits; x below −87.3 (where e^x underflows) gives about 1e-38.
+AVX2_FMA static inline __m256 exp_nonpositive(__m256 x) {
+    x = _mm256_max_ps(x, _mm256_set1_ps(-87.3f));
+    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    __m256i exponent = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(exponent));
+}
+
+AVX2_FMA static inline float horizontal_max(__m256 v) {
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_max_ss(m, _mm_movehdup_ps(m));
+    return _mm_cvtss_f32(m);
+}
+
+AVX2_FMA static inline float horizontal_sum(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+/// One head: keys transposed into `transposed` (head_size rows of `padded` floats, zero past the
+/// sequence), then for each query eight scores per fused multiply-add, an eight-lane softmax, and
+/// the weighted values accumulated eight components at a time.
+AVX2_FMA static void attention_head_avx2(const float *queries, const float *keys, const float *values, ptrdiff_t stride,
+                                         ptrdiff_t length, ptrdiff_t head_size, float scale, float *out, ptrdiff_t out_stride,
+                                         float *transposed, float *scores) {
+    const ptrdiff_t padded = padded_length(length);
+    for (ptrdiff_t c = 0; c < head_size; c++) {
+        float *row = transposed + c * padded;
+        for (ptrdiff_t j = 0; j < length; j++) row[j] = keys[j * stride + c];
+        for (ptrdiff_t j = length; j < padded; j++) row[j] = 0;
+    }
+    const __m256 scales = _mm256_set1_ps(scale);
+    for (ptrdiff_t i = 0; i < length; i++) {
+        const float *q = queries + i * stride;
+        for (ptrdiff_t j = 0; j < padded; j += 8) _mm256_storeu_ps(scores + j, _mm256_setzero_ps());
+        for (ptrdiff_t c = 0; c < head_size; c++) {
+            const __m256 component = _mm256_set1_ps(q[c]);
+            const float *row = transposed + c * padded;
+            for (ptrdiff_t j = 0; j < padded; j += 8) {
+                _mm256_storeu_ps(scores + j, _mm256_fmadd_ps(component, _mm256_loadu_ps(row + j), _mm256_loadu_ps(scores + j)));
+            }
+        }
+        __m256 maximum = _mm256_set1_ps(-FLT_MAX);
+        for (ptrdiff_t j = 0; j < padded; j += 8) {
+            __m256 s = _mm256_mul_ps(_mm256_loadu_ps(scores + j), scales);
+            _mm256_storeu_ps(scores + j, s);
+            if (j + 8 > length) {
+                // Lanes past the sequence take no part in the maximum (their weight is set to 0 below).
+                __m256i lane = _mm256_add_epi32(_mm256_set1_epi32((int)j), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+                __m256 inside = _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32((int)length), lane));
+                s = _mm256_blendv_ps(_mm256_set1_ps(-FLT_MAX), s, inside);
+            }
+            maximum = _mm256_max_ps(maximum, s);
+        }
+        const __m256 top = _mm256_set1_ps(horizontal_max(maximum));
+        __m256 totals = _mm256_setzero_ps();
+        for (ptrdiff_t j = 0; j < padded; j += 8) {
+            __m256 e = exp_nonpositive(_mm256_sub_ps(_mm256_loadu_ps(scores + j), top));
+            if (j + 8 > length) {
+                __m256i lane = _mm256_add_epi32(_mm256_set1_epi32((int)j), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+                e = _mm256_and_ps(e, _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32((int)length), lane)));
+            }
+            _mm256_storeu_ps(scores + j, e);
+            totals = _mm256_add_ps(totals, e);
+        }
+        const __m256 inverse = _mm256_set1_ps(1 / horizontal_sum(totals));
+        float *o = out + i * out_stride;
+        for (ptrdiff_t c = 0; c < head_size; c += 8) {
+            // Two accumulators over alternate keys, so that consecutive multiply-adds do not wait.
+            __m256 even = _mm256_setzero_ps(), odd = _mm256_setzero_ps();
+            ptrdiff_t j = 0;
+            for (; j + 2 <= length; j += 2) {
+                even = _mm256_fmadd_ps(_mm256_set1_ps(scores[j]), _mm256_loadu_ps(values + j * stride + c), even);
+                odd = _mm256_fmadd_ps(_mm256_set1_ps(scores[j + 1]), _mm256_loadu_ps(values + (j + 1) * stride + c), odd);
+            }
+            if (j < length) even = _mm256_fmadd_ps(_mm256_set1_ps(scores[j]), _mm256_loadu_ps(values + j * stride + c), even);
+            _mm256_storeu_ps(o + c, _mm256_mul_ps(_mm256_add_ps(even, odd), inverse));
+        }
+    }
+}
+
+AVX2_FMA static void attention_avx2(const float *qkv, ptrdiff_t length, ptrdiff_t heads, ptrdiff_t head_size, float scale,
+                                    float *context, float *scratch) {
+    const ptrdiff_t h = heads * head_size, stride = 3 * h;
+    float *transposed = scratch, *scores = scratch + head_size * padded_length(length);
+    for (ptrdiff_t head = 0; head < heads; head++) {
+        const float *queries = qkv + head * head_size;
+        attention_head_avx2(queries, queries + h, queries + 2 * h, stride, length, head_size, scale,
+                            context + head * head_size, h, transposed, scores);
+    }
+}
+#endif
+
+void engram_attention(const float *qkv, ptrdiff_t length, ptrdiff_t heads, ptrdiff_t head_size, float scale,
+                      float *context, float *scratch) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    if (engram_cpu_has_avx2_fma() && head_size % 8 == 0) {
+        attention_avx2(qkv, length, heads, head_size, scale, context, scratch);
+        return;
+    }
+#endif
+    engram_attention_portable(qkv, length, heads, head_size, scale, context, scratch);
+}
