@@ -15,17 +15,29 @@ extension HopfieldRetriever {
     /// - Returns: `min(count, self.count)` hits by descending cosine, ties in row order.
     /// - Throws: ``AssociativeError`` for a wrong dimension, a non-finite or zero query, or `count < 1`.
     public func nearest(_ query: [Float], count: Int) throws -> [SearchHit] {
+        try nearest(eachOf: [query], count: count)[0]
+    }
+
+    /// ``nearest(_:count:)`` for each of several queries, with the same hits; in two-stage mode
+    /// the 8-bit codes are read once for the whole batch (block by block while they are in
+    /// cache) rather than once per query.
+    public func nearest(eachOf queries: [[Float]], count: Int) throws -> [[SearchHit]] {
         guard count >= 1 else {
             throw AssociativeError.invalidParameter(name: "count", requirement: "must be at least 1, got \(count)")
         }
-        let unit = try initialState(query)
-        guard !isEmpty else { return [] }
+        let units = try queries.map(initialState)
+        guard !isEmpty else { return queries.map { _ in [] } }
         let n = self.count, limit = min(count, n)
-        return unit.withUnsafeBufferPointer { q in
-            let rows: [Int]? = keepsCodes && limit < n ? quantizedBestRows(q, limit: limit) : nil
+        func hits(_ q: UnsafeBufferPointer<Float>, _ rows: [Int]?) -> [SearchHit] {
             let scores = dots(rows, q)
             let best = scores.withUnsafeBufferPointer { Kernels.topK($0, k: min(limit, scores.count)) }
             return best.map { SearchHit(key: rowKeys[rows?[$0] ?? $0], score: scores[$0]) }
+        }
+        guard keepsCodes && limit < n else { return units.map { unit in unit.withUnsafeBufferPointer { hits($0, nil) } } }
+        let d = dimension
+        return Array(units.joined()).withUnsafeBufferPointer { all in
+            let buffers = units.indices.map { UnsafeBufferPointer(rebasing: all[$0 * d ..< ($0 + 1) * d]) }
+            return zip(buffers, quantizedBestRows(buffers, limit: limit)).map { hits($0, $1) }
         }
     }
 

@@ -52,22 +52,26 @@ extension HopfieldRetriever {
         largestCodeError = max(largestCodeError, code.error)
     }
 
-    /// Stage 1 over the codes: the storage rows of the `limit` best scores `xᵢᵀq` for the unit
-    /// query `q`, in ascending row order, the lower row first among equal scores.
-    ///
-    /// - Complexity: one pass over the N × stride bytes of codes, two passes over N floats, and
-    ///   a d-float dot product for each row that the bounds cannot rule out.
-    /// - Precondition: `1 ≤ limit ≤ count`; `query` has `dimension` floats and unit norm.
-    func quantizedBestRows(_ query: UnsafeBufferPointer<Float>, limit: Int) -> [Int] {
-        let n = count, d = dimension, stride = codeStride
-        precondition(limit >= 1 && limit <= n && query.count == d)
+    /// A unit query quantised for the scan, `q ≈ step·b`, with the terms of its bound `Bᵢ = constant + slope·εᵢ`.
+    struct QueryCode {
+        /// `b`, zero-padded to the stride; `narrow` holds the same levels as bytes when they fit.
+        var levels: [Int16]
+        var narrow: [Int8]?
+        /// `128·Σⱼ bⱼ`, subtracted from the biased sums.
+        var correction: Int32
+        var step: Float
+        var constant: Float
+        var slope: Float
+    }
 
-        // q ≈ t·b with |bⱼ| ≤ Q, zero-padded to the stride.
+    /// The scan code of the unit query `query` (see the bound above).
+    func queryCode(_ query: UnsafeBufferPointer<Float>) -> QueryCode {
+        let d = dimension
         var largest: Float = 0
         for x in query { largest = max(largest, x.magnitude) }
         let step = largest / Float(queryCodeLimit)
         var residual = 0.0, correction = 0
-        var levels = [Int16](repeating: 0, count: stride)
+        var levels = [Int16](repeating: 0, count: codeStride)
         if step > 0 {
             for j in 0..<d {
                 let level = Int((query[j] / step).rounded()).clamped(to: -queryCodeLimit...queryCodeLimit)
@@ -82,39 +86,77 @@ extension HopfieldRetriever {
         // the decoded codes x̂ᵢ themselves, so only the query's error counts: |x̂ᵢᵀq − ŝᵢ| ≤ ‖x̂ᵢ‖·δ
         // ≤ (1 + εᵢ)·δ.
         let delta = residual.squareRoot()
-        let constant = Float(delta * 1.001 + 1e-5), slope = Float((keepsFloats ? 1 + delta : delta) * 1.001)
+        let narrow = levels.allSatisfy { Int8(exactly: $0) != nil } ? levels.map { Int8(truncatingIfNeeded: $0) } : nil
+        return QueryCode(levels: levels, narrow: narrow, correction: Int32(truncatingIfNeeded: correction), step: step,
+                         constant: Float(delta * 1.001 + 1e-5), slope: Float((keepsFloats ? 1 + delta : delta) * 1.001))
+    }
 
-        return withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { lowerBounds in
-            codes.withUnsafeBufferPointer { codes in
-                codeScales.withUnsafeBufferPointer { scales in
-                    codeErrors.withUnsafeBufferPointer { errors in
-                        levels.withUnsafeBufferPointer { levels in
-                            Self.scanCodes(
-                                codes, rows: n, stride: stride, levels, correction: Int32(truncatingIfNeeded: correction),
-                                scales: scales, step: step, errors: errors, constant: constant, slope: slope,
-                                into: lowerBounds)
+    /// Stage 1 over the codes: the storage rows of the `limit` best scores `xᵢᵀq` for the unit
+    /// query `q`, in ascending row order, the lower row first among equal scores.
+    ///
+    /// - Complexity: one pass over the N × stride bytes of codes, two passes over N floats, and
+    ///   a d-float dot product for each row that the bounds cannot rule out.
+    /// - Precondition: `1 ≤ limit ≤ count`; `query` has `dimension` floats and unit norm.
+    func quantizedBestRows(_ query: UnsafeBufferPointer<Float>, limit: Int) -> [Int] {
+        quantizedBestRows([query], limit: limit)[0]
+    }
+
+    /// Rows of codes scanned for every query of a batch before the next rows: 96 KB at d = 384,
+    /// which stay in a core's L2 cache while the queries pass over them.
+    static let scanBlockRows = 256
+
+    /// ``quantizedBestRows(_:limit:)`` for several unit queries in one pass over the codes (each
+    /// block of rows is scanned for every query while it is in cache), with the same results as
+    /// one call per query.
+    func quantizedBestRows(_ queries: [UnsafeBufferPointer<Float>], limit: Int) -> [[Int]] {
+        let n = count, stride = codeStride
+        precondition(limit >= 1 && limit <= n && queries.allSatisfy { $0.count == dimension })
+        let queryCodes = queries.map(queryCode)
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: n * queries.count) { lowerBounds in
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: Self.scanBlockRows) { sums in
+                codes.withUnsafeBufferPointer { codes in
+                    codeScales.withUnsafeBufferPointer { scales in
+                        codeErrors.withUnsafeBufferPointer { errors in
+                            for first in Swift.stride(from: 0, to: n, by: Self.scanBlockRows) {
+                                let rows = first ..< min(first + Self.scanBlockRows, n)
+                                for (q, code) in queryCodes.enumerated() {
+                                    Self.scanCodes(
+                                        UnsafeBufferPointer(rebasing: codes[rows.lowerBound * stride ..< rows.upperBound * stride]),
+                                        rows: rows.count, stride: stride, code,
+                                        scales: UnsafeBufferPointer(rebasing: scales[rows]), errors: UnsafeBufferPointer(rebasing: errors[rows]),
+                                        sums: UnsafeMutableBufferPointer(rebasing: sums[0 ..< rows.count]),
+                                        into: UnsafeMutableBufferPointer(rebasing: lowerBounds[q * n + rows.lowerBound ..< q * n + rows.upperBound]))
+                                }
+                            }
                         }
                     }
                 }
             }
-            let lower = UnsafeBufferPointer(lowerBounds)
-            let best = Kernels.topK(lower, k: limit)
-            guard let last = best.last else { return [] }
-            let cut = lower[last]
-
-            // Every row that may belong to the top `limit` (ℓᵢ + 2Bᵢ ≥ L), ascending: first
-            // those within the largest bound, then each against its own.
-            var rows: [Int] = []
-            rows.reserveCapacity(4 * limit + 16)
-            Self.indices(of: lower, atLeast: cut - 2 * (constant + slope * largestCodeError), into: &rows)
-            codeErrors.withUnsafeBufferPointer { errors in
-                rows.removeAll { row in lower[row] + 2 * (constant + slope * errors[row]) < cut }
+            return queries.indices.map { q in
+                bestRows(UnsafeBufferPointer(rebasing: lowerBounds[q * n ..< (q + 1) * n]), of: queries[q], queryCodes[q], limit: limit)
             }
-            guard rows.count > limit else { return rows }
-            let exact = dots(rows, query)
-            let kept = exact.withUnsafeBufferPointer { Kernels.topK($0, k: limit) }
-            return kept.map { rows[$0] }.sorted()
         }
+    }
+
+    /// The rows of the `limit` best scores given the scan's lower bounds for `query`: the rows
+    /// whose bound reaches the `limit`-th best lower bound, re-scored exactly when there are more.
+    private func bestRows(_ lower: UnsafeBufferPointer<Float>, of query: UnsafeBufferPointer<Float>, _ code: QueryCode, limit: Int) -> [Int] {
+        let best = Kernels.topK(lower, k: limit)
+        guard let last = best.last else { return [] }
+        let cut = lower[last]
+
+        // Every row that may belong to the top `limit` (ℓᵢ + 2Bᵢ ≥ L), ascending: first
+        // those within the largest bound, then each against its own.
+        var rows: [Int] = []
+        rows.reserveCapacity(4 * limit + 16)
+        Self.indices(of: lower, atLeast: cut - 2 * (code.constant + code.slope * largestCodeError), into: &rows)
+        codeErrors.withUnsafeBufferPointer { errors in
+            rows.removeAll { row in lower[row] + 2 * (code.constant + code.slope * errors[row]) < cut }
+        }
+        guard rows.count > limit else { return rows }
+        let exact = dots(rows, query)
+        let kept = exact.withUnsafeBufferPointer { Kernels.topK($0, k: limit) }
+        return kept.map { rows[$0] }.sorted()
     }
 
     /// Appends, in ascending order, the indices of the elements ≥ `cut` (eight at a time with a
@@ -138,31 +180,24 @@ extension HopfieldRetriever {
     /// `lowerBounds[r] = scales[r]·step·(Σⱼ codes[r][j]·levels[j] − correction) − (constant + slope·errors[r])`
     /// for every row: the estimate ŝᵣ less its bound Bᵣ.
     ///
-    /// The products come from ``Kernels/quantizedDots(_:rows:stride:_:into:)`` (AVX2 `vpmaddwd`
-    /// four rows at a time where present, portable SIMD elsewhere).
-    /// - Precondition: `codes.count == rows·stride`, `stride` a multiple of 16,
-    ///   `levels.count == stride`, `scales.count == errors.count == lowerBounds.count == rows`.
+    /// The products come from ``Kernels/quantizedDots(_:rows:stride:_:into:)`` (VNNI on 8-bit
+    /// levels, AVX2 `vpmaddwd` on 16-bit ones, where present; portable SIMD elsewhere), into `sums`.
+    /// - Precondition: `codes.count == rows·stride`, `stride` a multiple of 16, the code's levels
+    ///   `stride` long, `scales`, `errors`, `sums` and `lowerBounds` `rows` long.
     static func scanCodes(
-        _ codes: UnsafeBufferPointer<UInt8>, rows: Int, stride: Int, _ levels: UnsafeBufferPointer<Int16>,
-        correction: Int32, scales: UnsafeBufferPointer<Float>, step: Float,
-        errors: UnsafeBufferPointer<Float>, constant: Float, slope: Float,
-        into lowerBounds: UnsafeMutableBufferPointer<Float>
+        _ codes: UnsafeBufferPointer<UInt8>, rows: Int, stride: Int, _ query: QueryCode,
+        scales: UnsafeBufferPointer<Float>, errors: UnsafeBufferPointer<Float>,
+        sums: UnsafeMutableBufferPointer<Int32>, into lowerBounds: UnsafeMutableBufferPointer<Float>
     ) {
-        precondition(codes.count == rows * stride && stride % 16 == 0 && levels.count == stride)
-        precondition(scales.count == rows && errors.count == rows && lowerBounds.count == rows)
-        guard rows > 0, let base = codes.baseAddress, let query = levels.baseAddress else { return }
-        // The integer dot products (VNNI for 8-bit levels, AVX2 for 16-bit ones, where present),
-        // then the per-row affine bound.
-        let sums = [Int32](unsafeUninitializedCapacity: rows) { buffer, initialized in
-            let codes = UnsafeBufferPointer(start: base, count: rows * stride), wide = UnsafeBufferPointer(start: query, count: stride)
-            if wide.allSatisfy({ Int8(exactly: $0) != nil }) {
-                let narrow = wide.map { Int8(truncatingIfNeeded: $0) }
-                narrow.withUnsafeBufferPointer { Kernels.quantizedDots(codes, rows: rows, stride: stride, $0, into: buffer) }
-            } else {
-                Kernels.quantizedDots(codes, rows: rows, stride: stride, wide, into: buffer)
-            }
-            initialized = rows
+        precondition(codes.count == rows * stride && stride % 16 == 0 && query.levels.count == stride)
+        precondition(scales.count == rows && errors.count == rows && sums.count == rows && lowerBounds.count == rows)
+        guard rows > 0 else { return }
+        if let narrow = query.narrow {
+            narrow.withUnsafeBufferPointer { Kernels.quantizedDots(codes, rows: rows, stride: stride, $0, into: sums) }
+        } else {
+            query.levels.withUnsafeBufferPointer { Kernels.quantizedDots(codes, rows: rows, stride: stride, $0, into: sums) }
         }
+        let correction = query.correction, step = query.step, constant = query.constant, slope = query.slope
         for r in 0..<rows {
             lowerBounds[r] = Float(sums[r] &- correction) * scales[r] * step - (constant + slope * errors[r])
         }

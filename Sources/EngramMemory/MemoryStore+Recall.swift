@@ -308,11 +308,12 @@ struct Fusion {
     }
 
     mutating func spread(over index: ScopeIndex, allowed: Set<MemoryID>?) {
-        let sources = candidates.sorted { base($0) > base($1) }.prefix(Self.spreadingSources)
+        // Each base score once (a comparison that recomputed them cost more than the spreading).
+        let sources = candidates.map { ($0, base($0)) }.sorted { $0.1 > $1.1 }.prefix(Self.spreadingSources)
         let total = Double(max(index.memoryCount, 2))
         var added: [MemoryID: Double] = [:]
-        for source in sources {
-            let amount = base(source) * options.spreading
+        for (source, sourceBase) in sources {
+            let amount = sourceBase * options.spreading
             guard amount > 0 else { continue }
             for neighbour in index.neighbours[source] ?? [] {
                 added[neighbour.memory, default: 0] += amount * Double(neighbour.weight)

@@ -257,8 +257,10 @@ extension MemoryStore {
             let margin = Self.duplicateRescoringMargin
             let nearest: [(wholeTexts: [Near], borderline: [(cue: Int, memory: MemoryID)])] = try withScopeIndex(scope) { index in
                 guard !index.retriever.isEmpty else { return members.map { _ in ([], []) } }
-                return try members.map { i in
-                    let hits = try index.retriever.nearest(prepared[i].cueEmbeddings[0], count: Self.neighbourCues)
+                // One pass over the scope's codes for all the members.
+                let found = try index.retriever.nearest(eachOf: members.map { prepared[$0].cueEmbeddings[0] }, count: Self.neighbourCues)
+                return found.map { found in
+                    let hits = found
                         .compactMap { hit -> (Near, Bool, Int)? in
                             guard let memory = index.memoryOfCue[hit.key] else { return nil }
                             return ((memory, hit.score), index.cuesOfMemory[memory]?.first == hit.key, hit.key)

@@ -236,6 +236,34 @@ struct HopfieldRetrieverTests {
         }
     }
 
+    @Test("a batch of queries finds what each query finds alone, across scan blocks", arguments: [HopfieldRetriever.Precision.float32, .int8])
+    func batchedNearestEqualsOneByOne(precision: HopfieldRetriever.Precision) throws {
+        var generator = SeededGenerator(seed: 17)
+        let dimension = 48
+        // More rows than two scan blocks, with near-duplicates so that the bounds must re-score.
+        var r = try HopfieldRetriever(dimension: dimension, candidates: 20, precision: precision)
+        let base = (0..<40).map { _ in Self.unitVector(dimension, &generator) }
+        for key in 0..<(2 * HopfieldRetriever.scanBlockRows + 77) {
+            let noise = Self.unitVector(dimension, &generator)
+            try r.add(zip(base[key % base.count], noise).map { $0 + 0.05 * $1 }, key: key)
+        }
+        let queries = (0..<9).map { i in zip(base[i], Self.unitVector(dimension, &generator)).map { $0 + 0.1 * $1 } }
+        for count in [1, 16, r.count + 5] {
+            let batched = try r.nearest(eachOf: queries, count: count)
+            let single = try queries.map { try r.nearest($0, count: count) }
+            #expect(batched.map { $0.map(\.key) } == single.map { $0.map(\.key) }, "count \(count)")
+            #expect(batched.map { $0.map(\.score) } == single.map { $0.map(\.score) }, "count \(count)")
+            // And what an exact scan of the stored patterns ranks first.
+            for (query, hits) in zip(queries, batched) {
+                let unit = try r.initialState(query)
+                let exact = r.keys.map { ($0, Kernels.dot(r.pattern(forKey: $0)!, unit)) }.sorted { $0.1 > $1.1 }
+                #expect(Set(hits.map(\.key)) == Set(exact.prefix(min(count, r.count)).map(\.0)), "count \(count)")
+            }
+        }
+        #expect(try r.nearest(eachOf: [], count: 3).isEmpty)
+        #expect(throws: AssociativeError.self) { try r.nearest(eachOf: [queries[0], [Float](repeating: 0, count: dimension)], count: 3) }
+    }
+
     // MARK: - Keys and storage
 
     @Test("patterns are stored at unit length")

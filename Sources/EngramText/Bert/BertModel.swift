@@ -107,11 +107,19 @@ struct BertModel: Sendable {
         }
     }
 
-    /// `output ← input · Wᵀ + b`, with the columns split over `threads` threads.
+    /// Float32 multiply-adds (``BertWeights/Linear/costPerRow``) a part of a split product must
+    /// have for the split to pay: about 40 µs of work on one core, well above the tens of
+    /// microseconds that waking a pool thread costs. A lone short query's int8 products stay on
+    /// one thread (measured faster there, 0.7–0.8 ms against 1.4–1.6 ms split in two);
+    /// its float32 products split.
+    static let minimumPartCost = 2_000_000
+
+    /// `output ← input · Wᵀ + b`, with the columns split over up to `threads` threads.
     private static func linear(_ input: [Float], rows: Int, _ layer: BertWeights.Linear, into output: inout [Float], threads: Int) {
         let columns = layer.columns
-        // At least 128 columns per thread: below that, waking a thread costs more than it saves.
-        let parts = max(1, min(threads, columns / 128))
+        // At least 128 columns and `minimumPartCost` per thread: below that, waking a thread
+        // costs more than it saves.
+        let parts = max(1, min(threads, columns / 128, rows * layer.costPerRow / minimumPartCost))
         let width = (columns + parts - 1) / parts
         let partWidth = (width + 15) / 16 * 16
         let ranges = stride(from: 0, to: columns, by: partWidth).map { $0..<min($0 + partWidth, columns) }
