@@ -240,13 +240,15 @@ struct HopfieldRetrieverTests {
     func batchedNearestEqualsOneByOne(precision: HopfieldRetriever.Precision) throws {
         var generator = SeededGenerator(seed: 17)
         let dimension = 48
-        // More rows than two scan blocks, with near-duplicates so that the bounds must re-score.
+        // Enough rows for a scan split over two cores (where there are two) and a last block
+        // cut short, with near-duplicates so that the bounds must re-score.
         var r = try HopfieldRetriever(dimension: dimension, candidates: 20, precision: precision)
         let base = (0..<40).map { _ in Self.unitVector(dimension, &generator) }
-        for key in 0..<(2 * HopfieldRetriever.scanBlockRows + 77) {
+        for key in 0..<(2 * HopfieldRetriever.parallelScanRows + 77) {
             let noise = Self.unitVector(dimension, &generator)
             try r.add(zip(base[key % base.count], noise).map { $0 + 0.05 * $1 }, key: key)
         }
+        let patterns = r.keys.map { r.pattern(forKey: $0)! }
         let queries = (0..<9).map { i in zip(base[i], Self.unitVector(dimension, &generator)).map { $0 + 0.1 * $1 } }
         for count in [1, 16, r.count + 5] {
             let batched = try r.nearest(eachOf: queries, count: count)
@@ -256,7 +258,7 @@ struct HopfieldRetrieverTests {
             // And what an exact scan of the stored patterns ranks first.
             for (query, hits) in zip(queries, batched) {
                 let unit = try r.initialState(query)
-                let exact = r.keys.map { ($0, Kernels.dot(r.pattern(forKey: $0)!, unit)) }.sorted { $0.1 > $1.1 }
+                let exact = zip(r.keys, patterns).map { ($0, Kernels.dot($1, unit)) }.sorted { $0.1 > $1.1 }
                 #expect(Set(hits.map(\.key)) == Set(exact.prefix(min(count, r.count)).map(\.0)), "count \(count)")
             }
         }

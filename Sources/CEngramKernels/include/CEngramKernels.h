@@ -27,6 +27,10 @@ extern int engram_avx2_fma_available;
 
 static inline int engram_cpu_has_avx2_fma(void) { return engram_avx2_fma_available; }
 
+/// The processors this process may run on (its CPU affinity on Linux, the online count
+/// elsewhere), at least 1.
+int engram_available_processors(void);
+
 /// Σ a[i]·b[i] over n floats, with fused multiply-adds in eight-lane accumulators.
 /// Call only when engram_cpu_has_avx2_fma() returns 1.
 float engram_sdot_avx2(const float *a, const float *b, ptrdiff_t n);
