@@ -21,6 +21,8 @@ extension HopfieldRetriever {
     /// ``nearest(_:count:)`` for each of several queries, with the same hits; in two-stage mode
     /// the 8-bit codes are read once for the whole batch (block by block while they are in
     /// cache) rather than once per query.
+    /// - Throws: the errors of ``nearest(_:count:)``, for the first query that has one (then no
+    ///   query is answered).
     public func nearest(eachOf queries: [[Float]], count: Int) throws -> [[SearchHit]] {
         guard count >= 1 else {
             throw AssociativeError.invalidParameter(name: "count", requirement: "must be at least 1, got \(count)")

@@ -120,10 +120,18 @@ extension HopfieldRetriever {
     /// ``quantizedBestRows(_:limit:)`` for several unit queries in one pass over the codes (each
     /// block of rows is scanned for every query while it is in cache), with the same results as
     /// one call per query. Past ``parallelScanRows`` rows per core the blocks are shared out
-    /// over the cores.
+    /// over the cores (whatever else runs on them: concurrent callers each split theirs).
     func quantizedBestRows(_ queries: [UnsafeBufferPointer<Float>], limit: Int) -> [[Int]] {
         let n = count, stride = codeStride
         precondition(limit >= 1 && limit <= n && queries.allSatisfy { $0.count == dimension })
+        // The bounds take n floats per query: a large batch goes in groups of at most 16 MB of them.
+        let group = max(1, min(64, (1 << 22) / n))
+        guard queries.count <= group else {
+            return Swift.stride(from: 0, to: queries.count, by: group).flatMap { start in
+                quantizedBestRows(Array(queries[start ..< min(start + group, queries.count)]), limit: limit)
+            }
+        }
+        guard !queries.isEmpty else { return [] }
         let queryCodes = queries.map(queryCode)
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: n * queries.count) { lowerBounds in
             codes.withUnsafeBufferPointer { codes in

@@ -20,7 +20,8 @@ ptrdiff_t engram_attention_scratch_count(ptrdiff_t length, ptrdiff_t head_size);
 /// so that eight scores come from one fused multiply-add per component, and exp is a degree-6
 /// polynomial after range reduction (within 2 ulp of expf); elsewhere plain loops with expf.
 /// Each output is within a few ulp·length of the exact float32 result, the same on both paths
-/// up to the order of the sums.
+/// up to the order of the sums. Inputs must be finite: the AVX2 path's maximum and exp clamp
+/// skip NaN where the portable loop propagates it.
 void engram_attention(const float *qkv, ptrdiff_t length, ptrdiff_t heads, ptrdiff_t head_size, float scale,
                       float *context, float *scratch);
 
