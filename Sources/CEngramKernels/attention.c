@@ -43,8 +43,7 @@ void engram_attention_portable(const float *qkv, ptrdiff_t length, ptrdiff_t hea
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
-#define AVX2_FMA __attribute__((target("avx2,fma")))
+#include "avx2_lanes.h"
 
 /// exp(x) for x ≤ 0 as in Cephes' expf: x = n·ln 2 + r with |r| ≤ ln2/2, a degree-6 polynomial for
 /// e^r, and 2ⁿ built in the exponent bits; x below −87.3 (where e^x underflows) gives about 1e-38.
@@ -72,12 +71,6 @@ AVX2_FMA static inline float horizontal_max(__m256 v) {
     return _mm_cvtss_f32(m);
 }
 
-AVX2_FMA static inline float horizontal_sum(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
 
 /// Scores of eight consecutive queries (rows past the sequence repeat its last one and are
 /// ignored) with every key: eight independent accumulators per block of eight keys, so that the
@@ -132,7 +125,7 @@ AVX2_FMA static float softmax_weights(float *scores, ptrdiff_t length, ptrdiff_t
         _mm256_storeu_ps(scores + j, e);
         totals = _mm256_add_ps(totals, e);
     }
-    return 1 / horizontal_sum(totals);
+    return 1 / engram_lane_sum(totals);
 }
 
 /// out = inverse · Σⱼ weights[j]·vⱼ: 32 components at a time in four accumulators per parity of

@@ -1,4 +1,5 @@
 #include "CEngramKernels.h"
+#include "avx2_lanes.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
@@ -10,15 +11,6 @@ __attribute__((constructor)) static void engram_detect_avx2_fma(void) {
     engram_avx2_fma_available = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
-#define AVX2_FMA __attribute__((target("avx2,fma")))
-
-/// The sum of the eight lanes.
-AVX2_FMA static inline float hsum(__m256 v) {
-    __m128 sum = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    sum = _mm_add_ps(sum, _mm_movehl_ps(sum, sum));
-    sum = _mm_add_ss(sum, _mm_movehdup_ps(sum));
-    return _mm_cvtss_f32(sum);
-}
 
 AVX2_FMA float engram_sdot_avx2(const float *a, const float *b, ptrdiff_t n) {
     __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
@@ -33,7 +25,7 @@ AVX2_FMA float engram_sdot_avx2(const float *a, const float *b, ptrdiff_t n) {
     for (; i + 8 <= n; i += 8) {
         acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc0);
     }
-    float total = hsum(_mm256_add_ps(_mm256_add_ps(acc0, acc1), _mm256_add_ps(acc2, acc3)));
+    float total = engram_lane_sum(_mm256_add_ps(_mm256_add_ps(acc0, acc1), _mm256_add_ps(acc2, acc3)));
     for (; i < n; i++) total += a[i] * b[i];
     return total;
 }
@@ -105,7 +97,7 @@ AVX2_FMA void engram_sgemv_avx2(const float *matrix, ptrdiff_t rows, ptrdiff_t c
             acc2 = _mm256_fmadd_ps(_mm256_loadu_ps(r2 + j), xj, acc2);
             acc3 = _mm256_fmadd_ps(_mm256_loadu_ps(r3 + j), xj, acc3);
         }
-        float s0 = hsum(acc0), s1 = hsum(acc1), s2 = hsum(acc2), s3 = hsum(acc3);
+        float s0 = engram_lane_sum(acc0), s1 = engram_lane_sum(acc1), s2 = engram_lane_sum(acc2), s3 = engram_lane_sum(acc3);
         for (; j < columns; j++) {
             s0 += r0[j] * x[j];
             s1 += r1[j] * x[j];

@@ -21,15 +21,7 @@ void engram_add_layer_norm_portable(float *rows, const float *residual, ptrdiff_
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
-#define AVX2_FMA __attribute__((target("avx2,fma")))
-
-AVX2_FMA static inline float lane_sum(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
+#include "avx2_lanes.h"
 
 AVX2_FMA static void add_layer_norm_avx2(float *rows, const float *residual, ptrdiff_t count, ptrdiff_t width,
                                          const float *gamma, const float *beta, float epsilon) {
@@ -44,13 +36,13 @@ AVX2_FMA static void add_layer_norm_avx2(float *rows, const float *residual, ptr
             }
             sums = _mm256_add_ps(sums, v);
         }
-        const __m256 mean = _mm256_set1_ps(lane_sum(sums) / (float)width);
+        const __m256 mean = _mm256_set1_ps(engram_lane_sum(sums) / (float)width);
         __m256 squares = _mm256_setzero_ps();
         for (ptrdiff_t i = 0; i < width; i += 8) {
             __m256 d = _mm256_sub_ps(_mm256_loadu_ps(x + i), mean);
             squares = _mm256_fmadd_ps(d, d, squares);
         }
-        const __m256 inverse = _mm256_set1_ps(1 / sqrtf(lane_sum(squares) / (float)width + epsilon));
+        const __m256 inverse = _mm256_set1_ps(1 / sqrtf(engram_lane_sum(squares) / (float)width + epsilon));
         for (ptrdiff_t i = 0; i < width; i += 8) {
             __m256 normalised = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(x + i), mean), inverse);
             _mm256_storeu_ps(x + i, _mm256_fmadd_ps(normalised, _mm256_loadu_ps(gamma + i), _mm256_loadu_ps(beta + i)));
