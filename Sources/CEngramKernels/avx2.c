@@ -30,6 +30,22 @@ AVX2_FMA float engram_sdot_avx2(const float *a, const float *b, ptrdiff_t n) {
     return total;
 }
 
+AVX2_FMA float engram_code_dot_avx2(const unsigned char *codes, float bias, const float *q, ptrdiff_t n) {
+    const __m256 offset = _mm256_set1_ps(bias);
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    ptrdiff_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m128i bytes = _mm_loadu_si128((const __m128i *)(codes + i));
+        __m256 low = _mm256_sub_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes)), offset);
+        __m256 high = _mm256_sub_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(bytes, 8))), offset);
+        acc0 = _mm256_fmadd_ps(low, _mm256_loadu_ps(q + i), acc0);
+        acc1 = _mm256_fmadd_ps(high, _mm256_loadu_ps(q + i + 8), acc1);
+    }
+    float total = engram_lane_sum(_mm256_add_ps(acc0, acc1));
+    for (; i < n; i++) total += ((float)codes[i] - bias) * q[i];
+    return total;
+}
+
 AVX2_FMA void engram_saxpy_avx2(float alpha, const float *x, float *y, ptrdiff_t n) {
     const __m256 scale = _mm256_set1_ps(alpha);
     ptrdiff_t i = 0;
@@ -119,6 +135,12 @@ int engram_avx2_fma_available = 0;
 float engram_sdot_avx2(const float *a, const float *b, ptrdiff_t n) {
     float total = 0;
     for (ptrdiff_t i = 0; i < n; i++) total += a[i] * b[i];
+    return total;
+}
+
+float engram_code_dot_avx2(const unsigned char *codes, float bias, const float *q, ptrdiff_t n) {
+    float total = 0;
+    for (ptrdiff_t i = 0; i < n; i++) total += ((float)codes[i] - bias) * q[i];
     return total;
 }
 

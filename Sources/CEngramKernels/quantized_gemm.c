@@ -79,40 +79,68 @@ VNNI static void quantize_row_avx512(const float *row, ptrdiff_t k, float invers
     }
     quantize_row_portable(row + p, k - p, inverse, out + p);
 }
+
+#define AVX2 __attribute__((target("avx2")))
+
+/// largest_magnitude_portable, 8 lanes at a time (NaN kept out as in the AVX-512 form).
+AVX2 static float largest_magnitude_avx2(const float *row, ptrdiff_t k) {
+    const __m256 magnitude_bits = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    __m256 acc = _mm256_setzero_ps();
+    ptrdiff_t p = 0;
+    for (; p + 8 <= k; p += 8) acc = _mm256_max_ps(_mm256_and_ps(_mm256_loadu_ps(row + p), magnitude_bits), acc);
+    float lanes[8], largest = 0;
+    _mm256_storeu_ps(lanes, acc);
+    for (int i = 0; i < 8; i++) largest = lanes[i] > largest ? lanes[i] : largest;
+    float rest = largest_magnitude_portable(row + p, k - p);
+    return rest > largest ? rest : largest;
+}
+
+/// quantize_row_portable, 8 lanes at a time: the same product, clamp, NaN → 0 and
+/// round-to-nearest-even conversion (the default rounding mode), so the codes are identical.
+AVX2 static void quantize_row_avx2(const float *row, ptrdiff_t k, float inverse, unsigned char *out) {
+    const __m256 scale = _mm256_set1_ps(inverse), high = _mm256_set1_ps(127.0f), low = _mm256_set1_ps(-127.0f);
+    const __m256i zero_point = _mm256_set1_epi32(ENGRAM_QGEMM_ZERO_POINT);
+    ptrdiff_t p = 0;
+    for (; p + 8 <= k; p += 8) {
+        __m256 v = _mm256_mul_ps(_mm256_loadu_ps(row + p), scale);
+        __m256 ordered = _mm256_cmp_ps(v, v, _CMP_ORD_Q);
+        v = _mm256_and_ps(_mm256_min_ps(_mm256_max_ps(v, low), high), ordered);
+        __m256i codes = _mm256_add_epi32(_mm256_cvtps_epi32(v), zero_point);
+        __m128i words = _mm_packs_epi32(_mm256_castsi256_si128(codes), _mm256_extracti128_si256(codes, 1));
+        _mm_storel_epi64((__m128i *)(out + p), _mm_packus_epi16(words, words));
+    }
+    quantize_row_portable(row + p, k - p, inverse, out + p);
+}
 #endif
 
 static void quantize_rows(ptrdiff_t m, ptrdiff_t k, const float *x, ptrdiff_t ldx, unsigned char *codes,
-                          ptrdiff_t ldc, float *scales, int avx512) {
+                          ptrdiff_t ldc, float *scales, int kernel) {
     ptrdiff_t k4 = engram_qgemm_padded_depth(k);
     for (ptrdiff_t i = 0; i < m; i++) {
         const float *row = x + i * ldx;
         unsigned char *out = codes + i * ldc;
         float largest;
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-        if (avx512) largest = largest_magnitude_avx512(row, k);
+        if (kernel == ENGRAM_QGEMM_VNNI) largest = largest_magnitude_avx512(row, k);
+        else if (kernel == ENGRAM_QGEMM_AVX2) largest = largest_magnitude_avx2(row, k);
         else
 #endif
             largest = largest_magnitude_portable(row, k);
         float inverse = largest > 0 ? 127.0f / largest : 1.0f;
         scales[i] = largest > 0 ? largest / 127.0f : 1.0f;
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-        if (avx512) quantize_row_avx512(row, k, inverse, out);
+        if (kernel == ENGRAM_QGEMM_VNNI) quantize_row_avx512(row, k, inverse, out);
+        else if (kernel == ENGRAM_QGEMM_AVX2) quantize_row_avx2(row, k, inverse, out);
         else
 #endif
             quantize_row_portable(row, k, inverse, out);
         for (ptrdiff_t p = k; p < k4; p++) out[p] = ENGRAM_QGEMM_ZERO_POINT;
     }
-    (void)avx512;
 }
 
 void engram_qgemm_quantize_rows(ptrdiff_t m, ptrdiff_t k, const float *x, ptrdiff_t ldx,
-                                unsigned char *codes, ptrdiff_t ldc, float *scales) {
-    quantize_rows(m, k, x, ldx, codes, ldc, scales, engram_cpu_has_avx512_vnni());
-}
-
-void engram_qgemm_quantize_rows_portable(ptrdiff_t m, ptrdiff_t k, const float *x, ptrdiff_t ldx,
-                                         unsigned char *codes, ptrdiff_t ldc, float *scales) {
-    quantize_rows(m, k, x, ldx, codes, ldc, scales, 0);
+                                unsigned char *codes, ptrdiff_t ldc, float *scales, int kernel) {
+    quantize_rows(m, k, x, ldx, codes, ldc, scales, kernel);
 }
 
 /// The integer tile: tile[r·NB + c] = Σ_p rows[r][p]·B[p][c] over the padded depth, for the two
@@ -148,11 +176,73 @@ static void store_tile_portable(const int *tile, ptrdiff_t mr, ptrdiff_t nc, con
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 int engram_avx512_vnni_available = 0;
+int engram_qgemm_best_kernel_available = ENGRAM_QGEMM_PORTABLE;
 
 __attribute__((constructor)) static void engram_detect_avx512_vnni(void) {
     __builtin_cpu_init();
     engram_avx512_vnni_available = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
         && __builtin_cpu_supports("avx512vnni");
+    engram_qgemm_best_kernel_available = engram_avx512_vnni_available ? ENGRAM_QGEMM_VNNI
+        : __builtin_cpu_supports("avx2") ? ENGRAM_QGEMM_AVX2 : ENGRAM_QGEMM_PORTABLE;
+}
+
+/// The tile for processors with AVX2 but not VNNI, as centred sums Σ (code − 128)·w (the zero
+/// point already taken off). `vpmaddubsw` multiplies unsigned by signed bytes and adds pairs
+/// into 16 bits with saturation, which raw codes (up to 255) against weights (±127) would reach;
+/// recentred codes (±127, codes being 1…255) with the weight's sign moved onto them multiply |w|
+/// by sign(w)·(code − 128), two products of at most 127·127 each, so the pairs are exact and
+/// `vpmaddwd` by ones adds each column's four. Four rows of one panel at a time: 8 accumulators,
+/// the panel's group and its magnitudes in registers.
+AVX2 static void centred_tile_avx2(const unsigned char *const rows[MR], const signed char *b0, const signed char *b1,
+                                   ptrdiff_t k4, int *tile) {
+    const __m256i ones = _mm256_set1_epi16(1), recentre = _mm256_set1_epi8((char)0x80);
+    const signed char *panels[2] = {b0, b1};
+    for (int half = 0; half < 2; half++) {
+        const signed char *b = panels[half];
+        for (int r0 = 0; r0 < MR; r0 += 4) {
+            __m256i low[4], high[4];
+            for (int r = 0; r < 4; r++) low[r] = high[r] = _mm256_setzero_si256();
+            for (ptrdiff_t g = 0; g < k4 / 4; g++) {
+                __m256i w0 = _mm256_loadu_si256((const __m256i *)(b + g * 4 * NR));
+                __m256i w1 = _mm256_loadu_si256((const __m256i *)(b + g * 4 * NR + 32));
+                __m256i m0 = _mm256_abs_epi8(w0), m1 = _mm256_abs_epi8(w1);
+                for (int r = 0; r < 4; r++) {
+                    int word;
+                    memcpy(&word, rows[r0 + r] + 4 * g, 4);
+                    __m256i x = _mm256_xor_si256(_mm256_set1_epi32(word), recentre);
+                    low[r] = _mm256_add_epi32(low[r], _mm256_madd_epi16(_mm256_maddubs_epi16(m0, _mm256_sign_epi8(x, w0)), ones));
+                    high[r] = _mm256_add_epi32(high[r], _mm256_madd_epi16(_mm256_maddubs_epi16(m1, _mm256_sign_epi8(x, w1)), ones));
+                }
+            }
+            for (int r = 0; r < 4; r++) {
+                _mm256_storeu_si256((__m256i *)(tile + (r0 + r) * NB + half * NR), low[r]);
+                _mm256_storeu_si256((__m256i *)(tile + (r0 + r) * NB + half * NR + 8), high[r]);
+            }
+        }
+    }
+}
+
+/// The dequantisation of store_tile_portable for centred sums, 8 columns at a time: the same
+/// conversion, products and sums (no fused multiply-add), so the same floats bit for bit.
+AVX2 static void store_centred_tile_avx2(const int *tile, ptrdiff_t mr, ptrdiff_t nc, const float *row_scales,
+                                         const float *column_scales, const float *bias, float *c, ptrdiff_t ldc) {
+    ptrdiff_t col = 0;
+    for (; col + 8 <= nc; col += 8) {
+        __m256 scales = _mm256_loadu_ps(column_scales + col);
+        __m256 biases = bias ? _mm256_loadu_ps(bias + col) : _mm256_setzero_ps();
+        for (ptrdiff_t r = 0; r < mr; r++) {
+            __m256i centred = _mm256_loadu_si256((const __m256i *)(tile + r * NB + col));
+            __m256 scaled = _mm256_mul_ps(_mm256_cvtepi32_ps(centred), _mm256_mul_ps(_mm256_set1_ps(row_scales[r]), scales));
+            if (bias) scaled = _mm256_add_ps(scaled, biases);
+            _mm256_storeu_ps(c + r * ldc + col, scaled);
+        }
+    }
+    for (ptrdiff_t r = 0; r < mr; r++) {
+        for (ptrdiff_t j = col; j < nc; j++) {
+            float scaled = (float)tile[r * NB + j] * (row_scales[r] * column_scales[j]);
+            c[r * ldc + j] = bias ? scaled + bias[j] : scaled;
+        }
+    }
 }
 
 /// tile_portable with `vpdpbusd`: 16 accumulators (8 rows × 2 panels), each step broadcasting four
@@ -209,12 +299,13 @@ VNNI static void store_tile_avx512(const int *tile, ptrdiff_t mr, ptrdiff_t nc, 
 }
 #else
 int engram_avx512_vnni_available = 0;
+int engram_qgemm_best_kernel_available = ENGRAM_QGEMM_PORTABLE;
 #endif
 
 static void qgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const unsigned char *codes, ptrdiff_t ldq,
                   const float *row_scales, const signed char *packed_b, const int *column_sums,
                   const float *column_scales, const float *bias, float *c, ptrdiff_t ldc,
-                  ptrdiff_t n0, ptrdiff_t n1, int vnni) {
+                  ptrdiff_t n0, ptrdiff_t n1, int kernel) {
     (void)n;
     if (m <= 0 || n1 <= n0) return;
     ptrdiff_t k4 = engram_qgemm_padded_depth(k), panel_bytes = NR * k4;
@@ -230,34 +321,31 @@ static void qgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const unsigned char *co
                 // Rows past the edge repeat the first row; their sums are computed and dropped.
                 const unsigned char *rows[MR];
                 for (int r = 0; r < MR; r++) rows[r] = codes + (i + (r < mr ? r : 0)) * ldq;
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-                if (vnni) tile_vnni(rows, b0, b1, k4, tile);
-                else
-#endif
-                    tile_portable(rows, b0, b1, k4, tile);
                 const float *tile_bias = bias ? bias + j : NULL;
+                float *out = c + i * ldc + j;
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-                if (vnni) store_tile_avx512(tile, mr, nc, column_sums + j, row_scales + i, column_scales + j, tile_bias, c + i * ldc + j, ldc);
-                else
+                if (kernel == ENGRAM_QGEMM_VNNI) {
+                    tile_vnni(rows, b0, b1, k4, tile);
+                    store_tile_avx512(tile, mr, nc, column_sums + j, row_scales + i, column_scales + j, tile_bias, out, ldc);
+                    continue;
+                }
+                if (kernel == ENGRAM_QGEMM_AVX2) {
+                    centred_tile_avx2(rows, b0, b1, k4, tile);
+                    store_centred_tile_avx2(tile, mr, nc, row_scales + i, column_scales + j, tile_bias, out, ldc);
+                    continue;
+                }
 #endif
-                    store_tile_portable(tile, mr, nc, column_sums + j, row_scales + i, column_scales + j, tile_bias, c + i * ldc + j, ldc);
+                tile_portable(rows, b0, b1, k4, tile);
+                store_tile_portable(tile, mr, nc, column_sums + j, row_scales + i, column_scales + j, tile_bias, out, ldc);
             }
         }
     }
-    (void)vnni;
+    (void)kernel;
 }
 
 void engram_qgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const unsigned char *codes, ptrdiff_t ldq,
                   const float *row_scales, const signed char *packed_b, const int *column_sums,
                   const float *column_scales, const float *bias, float *c, ptrdiff_t ldc,
-                  ptrdiff_t n0, ptrdiff_t n1) {
-    qgemm(m, n, k, codes, ldq, row_scales, packed_b, column_sums, column_scales, bias, c, ldc, n0, n1,
-          engram_cpu_has_avx512_vnni());
-}
-
-void engram_qgemm_portable(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const unsigned char *codes, ptrdiff_t ldq,
-                           const float *row_scales, const signed char *packed_b, const int *column_sums,
-                           const float *column_scales, const float *bias, float *c, ptrdiff_t ldc,
-                           ptrdiff_t n0, ptrdiff_t n1) {
-    qgemm(m, n, k, codes, ldq, row_scales, packed_b, column_sums, column_scales, bias, c, ldc, n0, n1, 0);
+                  ptrdiff_t n0, ptrdiff_t n1, int kernel) {
+    qgemm(m, n, k, codes, ldq, row_scales, packed_b, column_sums, column_scales, bias, c, ldc, n0, n1, kernel);
 }

@@ -35,6 +35,15 @@ extension HopfieldRetriever {
     /// The dot product of each of `rows`' patterns (every row in order when `nil`) with `query`.
     func dots(_ rows: [Int]?, _ query: UnsafeBufferPointer<Float>) -> [Float] {
         let d = dimension
+        if !keepsFloats {
+            // Straight from the codes: decoding the rows first cost more than the products.
+            let stride = codeStride, bias = Float(Self.codeBias)
+            return codes.withUnsafeBufferPointer { codes in
+                (rows ?? Array(0..<count)).map { row in
+                    codeScales[row] * Kernels.codeDot(UnsafeBufferPointer(rebasing: codes[row * stride ..< row * stride + d]), bias: bias, query)
+                }
+            }
+        }
         return withPatterns(rows) { block in
             (0 ..< block.count / d).map { i in Kernels.dot(UnsafeBufferPointer(rebasing: block[i * d ..< (i + 1) * d]), query) }
         }

@@ -72,8 +72,8 @@ public enum EncodeBenchmark {
             embeddings: embeddings)
     }
 
-    /// Whether the int8 products run on AVX-512 VNNI here (else on the slower portable loop).
-    public static var int8DotProducts: Bool { Kernels.hasInt8DotProducts }
+    /// The loop the int8 products run on here: AVX-512 VNNI, AVX2 or portable.
+    public static var int8Kernel: QuantizedKernel { .best }
 
     /// How closely `other`'s turn embeddings follow `reference`'s (the same turns, in order).
     public static func agreement(_ reference: Result, _ other: Result) -> Agreement {

@@ -70,4 +70,17 @@ extension Kernels {
             }
         }
     }
+
+    /// `Σ (codes[i] − bias)·query[i]`: a float vector's dot product with an 8-bit code, read
+    /// straight from the code (no decoded copy); multiplied by the code's scale it is the dot product
+    /// with the decoded vector, up to float rounding.
+    /// - Precondition: `codes.count == query.count`.
+    public static func codeDot(_ codes: UnsafeBufferPointer<UInt8>, bias: Float, _ query: UnsafeBufferPointer<Float>) -> Float {
+        precondition(codes.count == query.count, "codeDot: \(codes.count) codes for \(query.count) values")
+        guard let c = codes.baseAddress, let q = query.baseAddress else { return 0 }
+        if hasAVX2FMA { return engram_code_dot_avx2(c, bias, q, codes.count) }
+        var total: Float = 0
+        for i in 0..<codes.count { total += (Float(c[i]) - bias) * q[i] }
+        return total
+    }
 }

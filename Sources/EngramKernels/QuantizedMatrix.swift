@@ -85,15 +85,15 @@ public struct QuantizedRows: Sendable {
 
     /// Quantises the `rows × width` row-major `x`. A NaN quantises to 0.
     ///
-    /// AVX-512 where the processor has it (with VNNI, as the product needs), the portable loop
-    /// elsewhere: the same codes and scales bit for bit.
+    /// In the vector width of the product's kernel (``QuantizedKernel/best``): the same codes and
+    /// scales bit for bit with each.
     /// - Precondition: `x.count == rows · width`.
     public init(_ x: UnsafeBufferPointer<Float>, rows: Int, width: Int) {
-        self.init(x, rows: rows, width: width, portable: false)
+        self.init(x, rows: rows, width: width, kernel: .best)
     }
 
-    /// ``init(_:rows:width:)``, optionally forced onto the portable loop (for tests).
-    init(_ x: UnsafeBufferPointer<Float>, rows: Int, width: Int, portable: Bool) {
+    /// ``init(_:rows:width:)`` through a given kernel's loop (for tests).
+    init(_ x: UnsafeBufferPointer<Float>, rows: Int, width: Int, kernel: QuantizedKernel) {
         precondition(rows >= 0 && width >= 0 && x.count == rows * width, "QuantizedRows: \(x.count) values for \(rows) × \(width)")
         self.rows = rows
         self.width = width
@@ -104,8 +104,7 @@ public struct QuantizedRows: Sendable {
         if let base = x.baseAddress, rows > 0 {
             codes.withUnsafeMutableBufferPointer { codes in
                 scales.withUnsafeMutableBufferPointer { scales in
-                    let quantize = portable ? engram_qgemm_quantize_rows_portable : engram_qgemm_quantize_rows
-                    quantize(rows, width, base, width, codes.baseAddress, stride, scales.baseAddress)
+                    engram_qgemm_quantize_rows(rows, width, base, width, codes.baseAddress, stride, scales.baseAddress, kernel.code)
                 }
             }
         }
@@ -114,9 +113,41 @@ public struct QuantizedRows: Sendable {
     }
 }
 
+/// The loops of the 8-bit product, slowest first; each gives the same floats bit for bit.
+public enum QuantizedKernel: Int, CaseIterable, Sendable {
+    /// Scalar C, on any processor.
+    case portable
+    /// `vpmaddubsw` on codes recentred to signed bytes: about a third of VNNI's work per instruction.
+    case avx2
+    /// AVX-512 VNNI's `vpdpbusd`: 64 products and their sums per instruction.
+    case vnni
+
+    /// The fastest kernel this processor runs (detected once when the library loads).
+    public static var best: QuantizedKernel { QuantizedKernel(rawValue: Int(engram_qgemm_best_kernel())) ?? .portable }
+
+    /// The kernels this processor runs, slowest first (for tests that hold each to the portable loop).
+    static var available: [QuantizedKernel] { allCases.filter { $0.rawValue <= best.rawValue } }
+
+    public var name: String {
+        switch self {
+        case .portable: "portable"
+        case .avx2: "AVX2"
+        case .vnni: "AVX-512 VNNI"
+        }
+    }
+
+    var code: Int32 {
+        switch self {
+        case .portable: Int32(ENGRAM_QGEMM_PORTABLE)
+        case .avx2: Int32(ENGRAM_QGEMM_AVX2)
+        case .vnni: Int32(ENGRAM_QGEMM_VNNI)
+        }
+    }
+}
+
 extension Kernels {
-    /// Whether the 8-bit product runs on AVX-512 VNNI here (detected once when the library loads);
-    /// without it a portable loop computes the same result, more slowly than the float32 product.
+    /// Whether 8-bit dot products run on AVX-512 VNNI here (detected once when the library loads):
+    /// then a scan's query levels are 8-bit.
     public static var hasInt8DotProducts: Bool { engram_cpu_has_avx512_vnni() != 0 }
 
     /// `C ← dequantise(A·B) (+ bias on every row)` for 8-bit `A` (`rows × b.depth`) and `B`, into the
@@ -134,13 +165,13 @@ extension Kernels {
         _ a: QuantizedRows, _ b: QuantizedMatrix, bias: UnsafeBufferPointer<Float>? = nil,
         into c: UnsafeMutableBufferPointer<Float>, columnRange: Range<Int>? = nil
     ) {
-        quantizedGemm(a, b, bias: bias, into: c, columnRange: columnRange, portable: false)
+        quantizedGemm(a, b, bias: bias, into: c, columnRange: columnRange, kernel: .best)
     }
 
-    /// ``gemm(_:_:bias:into:columnRange:)``, optionally forced onto the portable loop (for tests).
+    /// ``gemm(_:_:bias:into:columnRange:)`` through a given kernel (for tests).
     static func quantizedGemm(
         _ a: QuantizedRows, _ b: QuantizedMatrix, bias: UnsafeBufferPointer<Float>?,
-        into c: UnsafeMutableBufferPointer<Float>, columnRange: Range<Int>?, portable: Bool
+        into c: UnsafeMutableBufferPointer<Float>, columnRange: Range<Int>?, kernel: QuantizedKernel
     ) {
         let range = columnRange ?? 0..<b.columns
         precondition(a.width == b.depth, "gemm: A has \(a.width) columns, B has depth \(b.depth)")
@@ -149,15 +180,14 @@ extension Kernels {
         precondition(range.lowerBound % 16 == 0 && range.lowerBound >= 0 && range.upperBound <= b.columns,
                      "gemm: bad column range \(range)")
         guard a.rows > 0, !range.isEmpty, let out = c.baseAddress else { return }
-        let product = portable ? engram_qgemm_portable : engram_qgemm
         a.codes.withUnsafeBufferPointer { codes in
             a.scales.withUnsafeBufferPointer { rowScales in
                 b.panels.withUnsafeBufferPointer { panels in
                     b.columnSums.withUnsafeBufferPointer { sums in
                         b.scales.withUnsafeBufferPointer { columnScales in
-                            product(a.rows, b.columns, b.depth, codes.baseAddress, a.stride, rowScales.baseAddress,
-                                    panels.baseAddress, sums.baseAddress, columnScales.baseAddress, bias?.baseAddress,
-                                    out, b.columns, range.lowerBound, range.upperBound)
+                            engram_qgemm(a.rows, b.columns, b.depth, codes.baseAddress, a.stride, rowScales.baseAddress,
+                                         panels.baseAddress, sums.baseAddress, columnScales.baseAddress, bias?.baseAddress,
+                                         out, b.columns, range.lowerBound, range.upperBound, kernel.code)
                         }
                     }
                 }

@@ -56,7 +56,7 @@ struct BenchEncode: AsyncParsableCommand {
                 "int8": [
                     "turns_per_s": int8.turnsPerSecond, "query_p50_ms": int8.queryP50Milliseconds,
                     "query_p99_ms": int8.queryP99Milliseconds, "load_ms": int8.loadMilliseconds,
-                    "gemm_gops": int8.gemmGigaflops, "vnni": EncodeBenchmark.int8DotProducts,
+                    "gemm_gops": int8.gemmGigaflops, "vnni": EncodeBenchmark.int8Kernel == .vnni, "kernel": EncodeBenchmark.int8Kernel.name,
                     "mean_cosine_vs_float32": agreement.meanCosine, "worst_cosine_vs_float32": agreement.worstCosine,
                 ] as [String: Any],
             ]
@@ -91,7 +91,7 @@ struct BenchEncode: AsyncParsableCommand {
             let peerFigure = numpy?[shape].map { String(format: "%.1f", $0) } ?? "-"
             let int8Figure = int8.gemmGigaflops[shape].map { String(format: "%.1f", $0) } ?? "-"
             rows.append(["gemm \(shape) (GFLOP/s)", figure(gflops, "%.1f"), int8Figure, peerFigure, "-",
-                         "one thread; int8 \(EncodeBenchmark.int8DotProducts ? "VNNI" : "portable"); peer: NumPy/OpenBLAS"])
+                         "one thread; int8 \(EncodeBenchmark.int8Kernel.name); peer: NumPy/OpenBLAS"])
         }
         printTable(header: ["measure", "float32", "int8", "sentence-transformers", "ORT int8", "notes"], rows: rows)
     }

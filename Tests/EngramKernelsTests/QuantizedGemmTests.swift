@@ -1,8 +1,8 @@
 import Testing
 @testable import EngramKernels
 
-/// The 8-bit product against the float32 product it approximates, and the VNNI kernel against the
-/// portable loop it must equal bit for bit.
+/// The 8-bit product against the float32 product it approximates, and each vector kernel this
+/// processor runs (AVX2, AVX-512 VNNI) against the portable loop it must equal bit for bit.
 @Suite("8-bit matrix product")
 struct QuantizedGemmTests {
     /// (rows, columns, depth): edges of the 8-row and 32-column tiles, depths not a multiple of 4,
@@ -13,29 +13,38 @@ struct QuantizedGemmTests {
         (0..<count).map { _ in (generator.nextUnitFloat() * 2 - 1) * scale }
     }
 
-    static func product(_ a: [Float], rows: Int, _ b: QuantizedMatrix, bias: [Float], portable: Bool) -> [Float] {
+    static func product(_ a: [Float], rows: Int, _ b: QuantizedMatrix, bias: [Float], kernel: QuantizedKernel = .best) -> [Float] {
         var c = [Float](repeating: .nan, count: rows * b.columns)
         let codes = a.withUnsafeBufferPointer { QuantizedRows($0, rows: rows, width: b.depth) }
         bias.withUnsafeBufferPointer { bias in
             c.withUnsafeMutableBufferPointer { c in
-                Kernels.quantizedGemm(codes, b, bias: bias, into: c, columnRange: nil, portable: portable)
+                Kernels.quantizedGemm(codes, b, bias: bias, into: c, columnRange: nil, kernel: kernel)
             }
         }
         return c
     }
 
-    @Test("the dispatched kernel (VNNI where present) equals the portable loop bit for bit", arguments: shapes)
-    func dispatchedEqualsPortable(rows: Int, columns: Int, depth: Int) {
+    @Test("every vector kernel this processor runs equals the portable loop bit for bit", arguments: shapes)
+    func kernelsEqualPortable(rows: Int, columns: Int, depth: Int) {
         var generator = SeededGenerator(seed: UInt64(rows * 31 + columns))
-        let a = Self.random(rows * depth, scale: 3, &generator)
-        let weights = QuantizedMatrix(Self.random(columns * depth, scale: 0.2, &generator), columns: columns, depth: depth, transposed: true)
+        var a = Self.random(rows * depth, scale: 3, &generator)
+        // Extremes in a pair of depths (codes 255 with weights 127, codes 1 with weights −127):
+        // a 16-bit pair sum of raw codes would saturate there, of recentred codes it does not.
+        var w = Self.random(columns * depth, scale: 0.2, &generator)
+        for p in 0..<min(depth, 4) {
+            for i in 0..<rows { a[i * depth + p] = p < 2 ? 3 : -3 }
+            for j in 0..<columns { w[j * depth + p] = p < 2 ? 0.2 : -0.2 }
+        }
+        let weights = QuantizedMatrix(w, columns: columns, depth: depth, transposed: true)
         let bias = Self.random(columns, scale: 1, &generator)
-        let fast = Self.product(a, rows: rows, weights, bias: bias, portable: false)
-        let portable = Self.product(a, rows: rows, weights, bias: bias, portable: true)
-        #expect(fast.map(\.bitPattern) == portable.map(\.bitPattern))
+        let portable = Self.product(a, rows: rows, weights, bias: bias, kernel: .portable)
+        for kernel in QuantizedKernel.available where kernel != .portable {
+            let fast = Self.product(a, rows: rows, weights, bias: bias, kernel: kernel)
+            #expect(fast.map(\.bitPattern) == portable.map(\.bitPattern), "\(kernel.name)")
+        }
     }
 
-    @Test("activation codes: the dispatched quantiser (AVX-512 where present) equals the portable loop",
+    @Test("activation codes: every vector quantiser this processor runs equals the portable loop",
           arguments: [1, 15, 16, 17, 384, 1031, 1536])
     func quantiserEqualsPortable(width: Int) {
         var generator = SeededGenerator(seed: UInt64(width))
@@ -45,10 +54,12 @@ struct QuantizedGemmTests {
         x[0] = -0.0
         x[2 * width] = .nan
         if width > 1 { x[2 * width + 1] = .infinity }
-        let fast = x.withUnsafeBufferPointer { QuantizedRows($0, rows: 3, width: width) }
-        let portable = x.withUnsafeBufferPointer { QuantizedRows($0, rows: 3, width: width, portable: true) }
-        #expect(fast.codes == portable.codes)
-        #expect(fast.scales.map(\.bitPattern) == portable.scales.map(\.bitPattern))
+        let portable = x.withUnsafeBufferPointer { QuantizedRows($0, rows: 3, width: width, kernel: .portable) }
+        for kernel in QuantizedKernel.available where kernel != .portable {
+            let fast = x.withUnsafeBufferPointer { QuantizedRows($0, rows: 3, width: width, kernel: kernel) }
+            #expect(fast.codes == portable.codes, "\(kernel.name)")
+            #expect(fast.scales.map(\.bitPattern) == portable.scales.map(\.bitPattern), "\(kernel.name)")
+        }
     }
 
     @Test("within the quantisation bound of the float32 product", arguments: shapes)
@@ -57,7 +68,7 @@ struct QuantizedGemmTests {
         let a = Self.random(rows * depth, scale: 3, &generator)
         let w = Self.random(columns * depth, scale: 0.2, &generator)
         let bias = Self.random(columns, scale: 1, &generator)
-        let c = Self.product(a, rows: rows, QuantizedMatrix(w, columns: columns, depth: depth, transposed: true), bias: bias, portable: false)
+        let c = Self.product(a, rows: rows, QuantizedMatrix(w, columns: columns, depth: depth, transposed: true), bias: bias)
         for i in 0..<rows {
             let row = a[i * depth..<(i + 1) * depth]
             let rowScale = Double(row.map(abs).max()!) / 127
@@ -84,7 +95,7 @@ struct QuantizedGemmTests {
         let (rows, columns, depth) = (5, 80, 24)
         let a = Self.random(rows * depth, scale: 1, &generator)
         let weights = QuantizedMatrix(Self.random(columns * depth, scale: 1, &generator), columns: columns, depth: depth, transposed: true)
-        let full = Self.product(a, rows: rows, weights, bias: [Float](repeating: 0, count: columns), portable: false)
+        let full = Self.product(a, rows: rows, weights, bias: [Float](repeating: 0, count: columns))
         var partial = [Float](repeating: -7, count: rows * columns)
         let codes = a.withUnsafeBufferPointer { QuantizedRows($0, rows: rows, width: depth) }
         partial.withUnsafeMutableBufferPointer { Kernels.gemm(codes, weights, into: $0, columnRange: 32..<80) }
@@ -116,7 +127,7 @@ struct QuantizedGemmTests {
     func degenerateRows() {
         let weights = QuantizedMatrix([Float](repeating: 0.5, count: 16 * 4), columns: 16, depth: 4, transposed: true)
         let bias = (0..<16).map(Float.init)
-        let c = Self.product([.nan, 1, 1, 1, 0, 0, 0, 0], rows: 2, weights, bias: bias, portable: false)
+        let c = Self.product([.nan, 1, 1, 1, 0, 0, 0, 0], rows: 2, weights, bias: bias)
         for j in 0..<16 {
             #expect(abs(c[j] - (1.5 + bias[j])) <= 0.02)
             #expect(c[16 + j] == bias[j])

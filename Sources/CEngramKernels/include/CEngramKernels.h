@@ -35,6 +35,10 @@ int engram_available_processors(void);
 /// Call only when engram_cpu_has_avx2_fma() returns 1.
 float engram_sdot_avx2(const float *a, const float *b, ptrdiff_t n);
 
+/// Σ (codes[i] − bias)·q[i]: the dot product of an 8-bit code with a float vector, without decoding
+/// the code first. Call only when engram_cpu_has_avx2_fma() returns 1.
+float engram_code_dot_avx2(const unsigned char *codes, float bias, const float *q, ptrdiff_t n);
+
 /// y[i] = y[i] + (alpha·x[i]) over n floats, the product and the sum rounded separately (no fused
 /// multiply-add), so the result is bit-identical to the portable code.
 /// Call only when engram_cpu_has_avx2_fma() returns 1.

@@ -6,9 +6,9 @@
 /// B (a linear layer's weight, n × k) is quantised once per output column to signed 8-bit values
 /// with a float scale, and packed into 16-column panels of 4-byte groups: the layout whose 64-byte
 /// rows `vpdpbusd` multiplies. A (activations, m × k) is quantised per row at call time to unsigned
-/// 8-bit codes around a zero point of 128. The integer products are exact, so the AVX-512 VNNI
-/// kernel and the portable loop give the same 32-bit sums and, through one shared dequantisation,
-/// the same floats bit for bit.
+/// 8-bit codes around a zero point of 128. The integer products are exact, so every kernel (AVX-512
+/// VNNI, AVX2, the portable loop) gives the same 32-bit sums and, through the same dequantisation
+/// arithmetic, the same floats bit for bit.
 
 #include <stddef.h>
 
@@ -26,6 +26,15 @@ extern int engram_avx512_vnni_available;
 
 static inline int engram_cpu_has_avx512_vnni(void) { return engram_avx512_vnni_available; }
 
+/// The product's kernels, slowest first: the portable loop, AVX2 (`vpmaddubsw` on recentred codes,
+/// about a third of VNNI's work per instruction) and AVX-512 VNNI (`vpdpbusd`).
+enum { ENGRAM_QGEMM_PORTABLE = 0, ENGRAM_QGEMM_AVX2 = 1, ENGRAM_QGEMM_VNNI = 2 };
+
+/// The fastest kernel this processor runs (detected when the library loads).
+extern int engram_qgemm_best_kernel_available;
+
+static inline int engram_qgemm_best_kernel(void) { return engram_qgemm_best_kernel_available; }
+
 /// k rounded up to a multiple of 4: the depth of packed panels and quantised rows.
 ptrdiff_t engram_qgemm_padded_depth(ptrdiff_t k);
 
@@ -39,28 +48,19 @@ void engram_qgemm_pack_b(const signed char *b, ptrdiff_t n, ptrdiff_t k, signed 
 /// Quantises each of the m rows of x (k floats, leading dimension ldx) to unsigned codes in
 /// `codes` (leading dimension ldc ≥ engram_qgemm_padded_depth(k), padding set to the zero point):
 /// scale = max|x| / 127 (1 for an all-zero row), code = clamp(round-to-even(x · (127 / max|x|)), ±127) + 128;
-/// a NaN becomes the zero point.
+/// a NaN becomes the zero point. `kernel` (at most engram_qgemm_best_kernel()) picks the vector
+/// width; the codes are the same with each.
 void engram_qgemm_quantize_rows(ptrdiff_t m, ptrdiff_t k, const float *x, ptrdiff_t ldx,
-                                unsigned char *codes, ptrdiff_t ldc, float *scales);
-
-/// The same codes through the portable loop only (the reference the AVX-512 path is tested against).
-void engram_qgemm_quantize_rows_portable(ptrdiff_t m, ptrdiff_t k, const float *x, ptrdiff_t ldx,
-                                         unsigned char *codes, ptrdiff_t ldc, float *scales);
+                                unsigned char *codes, ptrdiff_t ldc, float *scales, int kernel);
 
 /// C[i][j] = (Σ_p codes[i][p]·b[j][p] − 128·column_sums[j]) · (row_scales[i]·column_scales[j]) + bias[j]
 /// for columns [n0, n1) of C (n0 a multiple of 16), the product and the sum rounded separately; bias
-/// may be NULL. `codes` has leading dimension ldq, C has ldc.
+/// may be NULL. `codes` has leading dimension ldq, C has ldc. `kernel` is one of the kernels above,
+/// at most engram_qgemm_best_kernel(); each gives the same floats.
 void engram_qgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const unsigned char *codes, ptrdiff_t ldq,
                   const float *row_scales, const signed char *packed_b, const int *column_sums,
                   const float *column_scales, const float *bias, float *c, ptrdiff_t ldc,
-                  ptrdiff_t n0, ptrdiff_t n1);
-
-/// The same product through the portable loop only, whatever the processor: the reference the
-/// VNNI kernel is tested against.
-void engram_qgemm_portable(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const unsigned char *codes, ptrdiff_t ldq,
-                           const float *row_scales, const signed char *packed_b, const int *column_sums,
-                           const float *column_scales, const float *bias, float *c, ptrdiff_t ldc,
-                           ptrdiff_t n0, ptrdiff_t n1);
+                  ptrdiff_t n0, ptrdiff_t n1, int kernel);
 
 #ifdef __cplusplus
 }
