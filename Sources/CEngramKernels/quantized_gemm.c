@@ -191,15 +191,17 @@ __attribute__((constructor)) static void engram_detect_avx512_vnni(void) {
 /// into 16 bits with saturation, which raw codes (up to 255) against weights (±127) would reach;
 /// recentred codes (±127, codes being 1…255) with the weight's sign moved onto them multiply |w|
 /// by sign(w)·(code − 128), two products of at most 127·127 each, so the pairs are exact and
-/// `vpmaddwd` by ones adds each column's four. Four rows of one panel at a time: 8 accumulators,
-/// the panel's group and its magnitudes in registers.
-AVX2 static void centred_tile_avx2(const unsigned char *const rows[MR], const signed char *b0, const signed char *b1,
-                                   ptrdiff_t k4, int *tile) {
+/// `vpmaddwd` by ones adds each column's four. Four rows of one panel at a time (8 accumulators,
+/// the panel's group and its magnitudes in registers), and only the groups of four that hold
+/// some of the tile's `mr` rows (a short query's last tile is often half empty).
+AVX2 static void centred_tile_avx2(const unsigned char *const rows[MR], ptrdiff_t mr, const signed char *b0,
+                                   const signed char *b1, ptrdiff_t k4, int *tile) {
     const __m256i ones = _mm256_set1_epi16(1), recentre = _mm256_set1_epi8((char)0x80);
     const signed char *panels[2] = {b0, b1};
-    for (int half = 0; half < 2; half++) {
+    // b1 is b0 when the tile is one panel wide (its second half is not stored).
+    for (int half = 0; half < (b1 == b0 ? 1 : 2); half++) {
         const signed char *b = panels[half];
-        for (int r0 = 0; r0 < MR; r0 += 4) {
+        for (int r0 = 0; r0 < mr; r0 += 4) {
             __m256i low[4], high[4];
             for (int r = 0; r < 4; r++) low[r] = high[r] = _mm256_setzero_si256();
             for (ptrdiff_t g = 0; g < k4 / 4; g++) {
@@ -330,7 +332,7 @@ static void qgemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const unsigned char *co
                     continue;
                 }
                 if (kernel == ENGRAM_QGEMM_AVX2) {
-                    centred_tile_avx2(rows, b0, b1, k4, tile);
+                    centred_tile_avx2(rows, mr, b0, b1, k4, tile);
                     store_centred_tile_avx2(tile, mr, nc, row_scales + i, column_scales + j, tile_bias, out, ldc);
                     continue;
                 }

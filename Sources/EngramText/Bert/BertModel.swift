@@ -110,8 +110,9 @@ struct BertModel: Sendable {
     /// Float32 multiply-adds (``BertWeights/Linear/costPerRow``) a part of a split product must
     /// have for the split to pay: about 40 µs of work on one core, well above the tens of
     /// microseconds that waking a pool thread costs. A lone short query's int8 products stay on
-    /// one thread (measured faster there, 0.7–0.8 ms against 1.4–1.6 ms split in two); its
-    /// float32 products split from a few tokens (the 384 × 384 ones from about 14).
+    /// one thread with VNNI (measured faster there, 0.7–0.8 ms against 1.4–1.6 ms split in two);
+    /// its float32 products, and its int8 ones without VNNI, split from a few tokens (the
+    /// 384 × 384 ones from about 14).
     static let minimumPartCost = 2_000_000
 
     /// `output ← input · Wᵀ + b`, with the columns split over up to `threads` threads.

@@ -28,13 +28,14 @@ struct BertWeights: Sendable {
             }
         }
 
-        /// The cost of one row through the layer in float32 multiply-adds: `columns · depth`, an
-        /// eighth of that in int8 (`engram bench encode` measures its GEMM at about 7.5 times
-        /// float32's operations per second).
+        /// The cost of one row through the layer in float32 multiply-adds: `columns · depth`; in
+        /// int8 an eighth of that with VNNI (`engram bench encode` measured its GEMM at about 7.5
+        /// times float32's operations per second), the same with AVX2 (1.1–1.7 times float32's)
+        /// or the portable loop (slower still).
         var costPerRow: Int {
             switch weight {
             case let .float32(matrix): matrix.columns * matrix.depth
-            case let .int8(matrix): matrix.columns * matrix.depth / 8
+            case let .int8(matrix): matrix.columns * matrix.depth / (QuantizedKernel.best == .vnni ? 8 : 1)
             }
         }
 
