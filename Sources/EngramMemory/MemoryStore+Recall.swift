@@ -111,16 +111,19 @@ extension MemoryStore {
         let members = index.members
         guard !members.isEmpty else { return (0, 1) }
         let stride = max(1, members.count / scaleSample)
-        let sample = Swift.stride(from: 0, to: members.count, by: stride).map { members[$0] }
-        func evidence(_ vector: [Float]) throws -> [MemoryID: Double] {
-            Dictionary(try cueEvidence(vector, sample, index, options: options), uniquingKeysWith: { a, _ in a })
-        }
-        let semantic = try evidence(query), completion = try settled.map(evidence)
+        let drawn = Swift.stride(from: 0, to: members.count, by: stride).map { members[$0] }
+        // In the drawn order; every member has a cue (it became one with its first), so this
+        // leaves none out, and the completion evidence comes in the same order.
+        let evidence = try cueEvidence(query, drawn, index, options: options)
+        guard !evidence.isEmpty else { return (0, 1) }
+        let sample = evidence.map(\.0), semantic = evidence.map(\.1)
+        let completion = try settled.map { try cueEvidence($0, sample, index, options: options).map(\.1) }
+        let hubness = sample.map { index.hubness[$0] }
         // The mean over the scope is a full pass: only for a sample with memories from before v2.
-        let fallback = sample.allSatisfy { index.hubness[$0] != nil } ? 0 : Double(index.meanHubness)
-        let values = sample.map { memory in
-            Fusion.denseEvidence(semantic: semantic[memory] ?? 0, completion: completion.map { $0[memory] ?? 0 },
-                                 hubness: index.hubness[memory].map(Double.init) ?? fallback, options: options)
+        let fallback = hubness.allSatisfy { $0 != nil } ? 0 : Double(index.meanHubness)
+        let values = sample.indices.map { i in
+            Fusion.denseEvidence(semantic: semantic[i], completion: completion?[i],
+                                 hubness: hubness[i].map(Double.init) ?? fallback, options: options)
         }
         let mean = values.reduce(0, +) / Double(values.count)
         let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
