@@ -123,7 +123,7 @@ public enum QuantizedKernel: Int, CaseIterable, Sendable {
     case vnni
 
     /// The fastest kernel this processor runs (detected once when the library loads).
-    public static var best: QuantizedKernel { QuantizedKernel(rawValue: Int(engram_qgemm_best_kernel())) ?? .portable }
+    public static var best: QuantizedKernel { allCases.last { $0.code == engram_qgemm_best_kernel() } ?? .portable }
 
     /// The kernels this processor runs, slowest first (for tests that hold each to the portable loop).
     static var available: [QuantizedKernel] { allCases.filter { $0.rawValue <= best.rawValue } }
@@ -148,7 +148,7 @@ public enum QuantizedKernel: Int, CaseIterable, Sendable {
 extension Kernels {
     /// Whether 8-bit dot products run on AVX-512 VNNI here (detected once when the library loads):
     /// then a scan's query levels are 8-bit.
-    public static var hasInt8DotProducts: Bool { engram_cpu_has_avx512_vnni() != 0 }
+    public static var hasInt8DotProducts: Bool { QuantizedKernel.best == .vnni }
 
     /// `C ← dequantise(A·B) (+ bias on every row)` for 8-bit `A` (`rows × b.depth`) and `B`, into the
     /// row-major float `C` (`rows × b.columns`).

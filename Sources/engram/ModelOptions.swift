@@ -8,7 +8,7 @@ struct ModelOptions: ParsableArguments {
             help: "A directory with config.json, vocab.txt and model.safetensors (default: ENGRAM_MODEL_DIR, the cache, or a download).")
     var modelDirectory: String?
 
-    @Option(help: "The encoder's arithmetic: float32 (the reference, default) or int8 (4× faster with AVX-512 VNNI, 1.4× with AVX2; embeddings within cosine 0.98 of float32's, recall a little different).")
+    @Option(help: "The encoder's arithmetic: float32 (the reference, default) or int8 (4× faster with AVX-512 VNNI, 1.3× with AVX2; embeddings within cosine 0.98 of float32's, recall a little different).")
     var precision: EncoderPrecision = .float32
 
     /// The model directory, provisioned by the model store unless given.
